@@ -1,0 +1,11 @@
+// cli/commands.hpp: registration of the scmforge subcommands (one function per module).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace scmforge::cli {
+
+/// Adds `scmforge prior ...` (sample, describe, params) to the app.
+void add_prior_commands(CLI::App& app);
+
+}  // namespace scmforge::cli
