@@ -278,6 +278,7 @@ struct Reader {
     Hid attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
     Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
     char* data = nullptr;
     if (H5Aread(attr, type, &data) < 0 || data == nullptr) return {};
     std::string out(data);
