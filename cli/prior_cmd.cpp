@@ -16,6 +16,7 @@
 #include "progress.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/io/prior_h5.hpp"
+#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/config.hpp"
 #include "scmforge/prior/generator.hpp"
 
@@ -55,28 +56,11 @@ void run_sample(const SampleOptions& o) {
   SCMFORGE_CHECK(o.batch > 0, InvalidInput, "--batch must be positive, got {}", o.batch);
   SCMFORGE_CHECK(o.compression >= 0 && o.compression <= 9, InvalidInput,
                  "--compression must be 0-9, got {}", o.compression);
-  const prior::PriorConfig config = build_config(o.preset, o.config_file, o.set);
-  const prior::PriorGenerator generator(config, o.seed);
-  io::PriorDumpInfo info;
-  info.max_rows = config.n_rows;
-  info.max_features = config.max_features;
-  info.max_classes = config.max_classes;
-  info.batch_size = config.split_group_size;
-  info.seed = o.seed;
-  info.first_id = o.first_id;
-  info.config_json = prior::to_json(config);
-  info.compression = o.compression;
-  io::PriorH5Writer writer(o.out, info);
+  const prior::PriorGenerator generator(build_config(o.preset, o.config_file, o.set), o.seed);
   ProgressBar bar(o.n, "datasets", o.quiet);
-  prior::GenerationStats stats;
-  for (std::int64_t done = 0; done < o.n;) {
-    const std::int64_t m = std::min(o.batch, o.n - done);
-    const auto batch = generator.generate_range(o.first_id + static_cast<std::uint64_t>(done), m, o.threads, &stats);
-    writer.append(batch);
-    done += m;
-    bar.update(done);
-  }
-  writer.commit();
+  const prior::DumpOptions options{o.first_id, o.n, o.threads, o.batch, o.compression};
+  const prior::GenerationStats stats =
+      prior::write_dump(generator, o.out, options, [&bar](std::int64_t done) { bar.update(done); });
   bar.finish(o.n);
   if (!o.quiet) {
     std::int64_t rejected = 0;

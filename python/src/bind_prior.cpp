@@ -10,6 +10,7 @@
 #include "scmforge/core/error.hpp"
 #include "scmforge/core/parallel.hpp"
 #include "scmforge/io/prior_h5.hpp"
+#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/config.hpp"
 #include "scmforge/prior/generator.hpp"
 
@@ -95,27 +96,10 @@ nb::dict sample_padded(std::int64_t n, const std::string& preset, std::uint64_t 
 void write_dump(const std::string& path, std::int64_t n, const std::string& preset, std::uint64_t seed,
                 int threads, std::uint64_t first_id, const Overrides& overrides, int compression,
                 std::int64_t batch) {
-  if (n <= 0) throw InvalidInput(fmt::format("n must be positive, got {}", n));
-  if (batch <= 0) throw InvalidInput(fmt::format("batch must be positive, got {}", batch));
-  if (compression < 0 || compression > 9) throw InvalidInput(fmt::format("compression must be 0-9, got {}", compression));
   const prior::PriorConfig config = make_config(preset, overrides);
   nb::gil_scoped_release release;
   const prior::PriorGenerator generator(config, seed);
-  io::PriorDumpInfo info;
-  info.max_rows = config.n_rows;
-  info.max_features = config.max_features;
-  info.max_classes = config.max_classes;
-  info.batch_size = config.split_group_size;
-  info.seed = seed;
-  info.first_id = first_id;
-  info.config_json = prior::to_json(config);
-  info.compression = compression;
-  io::PriorH5Writer writer(path, info);
-  for (std::int64_t done = 0; done < n; done += batch) {
-    const std::int64_t m = std::min(batch, n - done);
-    writer.append(generator.generate_range(first_id + static_cast<std::uint64_t>(done), m, threads));
-  }
-  writer.commit();
+  prior::write_dump(generator, path, prior::DumpOptions{first_id, n, threads, batch, compression});
 }
 
 }  // namespace
