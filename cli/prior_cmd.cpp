@@ -16,8 +16,8 @@
 #include "progress.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/io/prior_h5.hpp"
-#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/config.hpp"
+#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/generator.hpp"
 
 namespace scmforge::cli {
@@ -65,7 +65,9 @@ void run_sample(const SampleOptions& o) {
   if (!o.quiet) {
     std::int64_t rejected = 0;
     for (auto r : stats.rejections) rejected += r;
-    fmt::print(stderr, "wrote {} datasets to {} in {:.1f}s ({:.0f} datasets/s; {} mlp, {} tree, {} gp; {} draws rejected)\n",
+    fmt::print(stderr,
+               "wrote {} datasets to {} in {:.1f}s ({:.0f} datasets/s; {} mlp, {} tree, {} gp; {} "
+               "draws rejected)\n",
                o.n, o.out, bar.elapsed(), static_cast<double>(o.n) / std::max(bar.elapsed(), 1e-9),
                stats.by_scm[0], stats.by_scm[1], stats.by_scm[2], rejected);
   }
@@ -78,20 +80,25 @@ void print_histogram(const std::string& title, const std::vector<std::int32_t>& 
   fmt::print("{}:\n", title);
   const auto n = static_cast<double>(values.size());
   for (const auto& [v, c] : counts) {
-    fmt::print("  {:>6} {:>9} {:6.2f}% {}\n", v, c, 100.0 * static_cast<double>(c) / n,
-               std::string(static_cast<std::size_t>(std::lround(50.0 * static_cast<double>(c) / n)), '#'));
+    fmt::print(
+        "  {:>6} {:>9} {:6.2f}% {}\n", v, c, 100.0 * static_cast<double>(c) / n,
+        std::string(static_cast<std::size_t>(std::lround(50.0 * static_cast<double>(c) / n)), '#'));
   }
 }
 
 void print_share_histogram(const std::string& title, const std::vector<double>& values) {
   std::vector<std::int64_t> bins(10, 0);
-  for (double v : values) bins[static_cast<std::size_t>(std::clamp(static_cast<int>(v * 10), 0, 9))] += 1;
+  for (double v : values)
+    bins[static_cast<std::size_t>(std::clamp(static_cast<int>(v * 10), 0, 9))] += 1;
   fmt::print("{}:\n", title);
   const auto n = static_cast<double>(values.size());
   for (std::size_t b = 0; b < bins.size(); ++b) {
-    fmt::print("  [{:.1f},{:.1f}{} {:>9} {:6.2f}% {}\n", static_cast<double>(b) / 10, static_cast<double>(b + 1) / 10,
-               b == 9 ? "]" : ")", bins[b], 100.0 * static_cast<double>(bins[b]) / n,
-               std::string(static_cast<std::size_t>(std::lround(50.0 * static_cast<double>(bins[b]) / n)), '#'));
+    fmt::print(
+        "  [{:.1f},{:.1f}{} {:>9} {:6.2f}% {}\n", static_cast<double>(b) / 10,
+        static_cast<double>(b + 1) / 10, b == 9 ? "]" : ")", bins[b],
+        100.0 * static_cast<double>(bins[b]) / n,
+        std::string(static_cast<std::size_t>(std::lround(50.0 * static_cast<double>(bins[b]) / n)),
+                    '#'));
   }
 }
 
@@ -115,15 +122,19 @@ std::string shell_quote(const std::string& s) {
 void run_describe(const std::string& path, const std::string& plot) {
   const io::PriorDumpSummary s = io::summarize_prior_dump(path);
   SCMFORGE_CHECK(s.count > 0, InvalidInput, "'{}' holds no datasets", path);
-  fmt::print("{}: {} datasets, padded to {} rows x {} features\n", path, s.count, s.max_rows, s.max_features);
+  fmt::print("{}: {} datasets, padded to {} rows x {} features\n", path, s.count, s.max_rows,
+             s.max_features);
   if (!s.config_json.empty()) fmt::print("config: {}\n", s.config_json);
   auto mean = [](const auto& v) {
     double sum = 0;
     for (auto x : v) sum += static_cast<double>(x);
     return sum / static_cast<double>(v.size());
   };
-  fmt::print("mean rows {:.1f}, features {:.2f}, classes {:.2f}, majority share {:.3f}, categorical share {:.3f}\n",
-             mean(s.rows), mean(s.features), mean(s.classes), mean(s.majority_share), mean(s.categorical_share));
+  fmt::print(
+      "mean rows {:.1f}, features {:.2f}, classes {:.2f}, majority share {:.3f}, categorical share "
+      "{:.3f}\n",
+      mean(s.rows), mean(s.features), mean(s.classes), mean(s.majority_share),
+      mean(s.categorical_share));
   if (!s.prior_type.empty()) {
     std::array<std::int64_t, 3> t{};
     for (auto p : s.prior_type) t[std::min<std::size_t>(p, 2)] += 1;
@@ -136,8 +147,9 @@ void run_describe(const std::string& path, const std::string& plot) {
   print_share_histogram("categorical-feature share", s.categorical_share);
   if (!plot.empty()) {
     // Plots are drawn by matplotlib in the Python package (the `plot` extra).
-    const std::string command = fmt::format("{} -m scmforge.plots prior-describe {} {}", shell_quote(python_executable()),
-                                            shell_quote(path), shell_quote(plot));
+    const std::string command =
+        fmt::format("{} -m scmforge.plots prior-describe {} {}", shell_quote(python_executable()),
+                    shell_quote(path), shell_quote(plot));
     const int status = std::system(command.c_str());
     SCMFORGE_CHECK(status == 0, Io,
                    "plotting failed (command: {}); install the Python package with matplotlib "
@@ -158,20 +170,27 @@ void run_params(const std::string& preset_name) {
 }  // namespace
 
 void add_prior_commands(CLI::App& app) {
-  CLI::App* prior = app.add_subcommand("prior", "sample synthetic classification datasets from SCM priors");
+  CLI::App* prior =
+      app.add_subcommand("prior", "sample synthetic classification datasets from SCM priors");
   prior->require_subcommand(1);
 
   auto options = std::make_shared<SampleOptions>();
-  CLI::App* sample = prior->add_subcommand("sample", "draw datasets and write them to an HDF5 prior dump");
-  sample->add_option("--preset", options->preset, "tabpfn-v1 | tabicl | metatree | nanotabpfn")->capture_default_str();
+  CLI::App* sample =
+      prior->add_subcommand("sample", "draw datasets and write them to an HDF5 prior dump");
+  sample->add_option("--preset", options->preset, "tabpfn-v1 | tabicl | metatree | nanotabpfn")
+      ->capture_default_str();
   sample->add_option("--config", options->config_file, "JSON or TOML file of parameter overrides");
   sample->add_option("--set", options->set, "override one parameter: key=value (repeatable)");
   sample->add_option("--n", options->n, "number of datasets")->capture_default_str();
   sample->add_option("--seed", options->seed, "random seed")->capture_default_str();
-  sample->add_option("--first-id", options->first_id, "id of the first dataset (to continue a corpus)");
-  sample->add_option("--threads", options->threads, "threads (0: all cores)")->capture_default_str();
-  sample->add_option("--batch", options->batch, "datasets generated per write (memory vs overhead)")->capture_default_str();
-  sample->add_option("--compression", options->compression, "gzip level 0-9")->capture_default_str();
+  sample->add_option("--first-id", options->first_id,
+                     "id of the first dataset (to continue a corpus)");
+  sample->add_option("--threads", options->threads, "threads (0: all cores)")
+      ->capture_default_str();
+  sample->add_option("--batch", options->batch, "datasets generated per write (memory vs overhead)")
+      ->capture_default_str();
+  sample->add_option("--compression", options->compression, "gzip level 0-9")
+      ->capture_default_str();
   sample->add_option("--out", options->out, "output .h5 file")->required();
   sample->add_flag("--quiet", options->quiet, "no progress or summary on stderr");
   sample->callback([options] { run_sample(*options); });
@@ -184,8 +203,10 @@ void add_prior_commands(CLI::App& app) {
   describe->callback([path, plot] { run_describe(*path, *plot); });
 
   auto params_preset = std::make_shared<std::string>("tabicl");
-  CLI::App* params = prior->add_subcommand("params", "list every prior parameter with its value in a preset");
-  params->add_option("--preset", *params_preset, "preset whose values to show")->capture_default_str();
+  CLI::App* params =
+      prior->add_subcommand("params", "list every prior parameter with its value in a preset");
+  params->add_option("--preset", *params_preset, "preset whose values to show")
+      ->capture_default_str();
   params->callback([params_preset] { run_params(*params_preset); });
 }
 

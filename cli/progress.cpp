@@ -39,10 +39,15 @@ void ProgressBar::draw(std::int64_t done) {
   const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
   constexpr int kWidth = 30;
-  const int filled = total_ > 0 ? static_cast<int>(kWidth * static_cast<double>(done) / static_cast<double>(total_)) : kWidth;
-  const std::string bar = std::string(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#') +
-                          std::string(static_cast<std::size_t>(kWidth - std::clamp(filled, 0, kWidth)), '.');
-  fmt::print(stderr, "\r[{}] {}/{} {} | {:.0f} {}/s | ETA {:.0f}s   ", bar, done, total_, unit_, rate, unit_, eta);
+  const int filled =
+      total_ > 0
+          ? static_cast<int>(kWidth * static_cast<double>(done) / static_cast<double>(total_))
+          : kWidth;
+  const std::string bar =
+      std::string(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#') +
+      std::string(static_cast<std::size_t>(kWidth - std::clamp(filled, 0, kWidth)), '.');
+  fmt::print(stderr, "\r[{}] {}/{} {} | {:.0f} {}/s | ETA {:.0f}s   ", bar, done, total_, unit_,
+             rate, unit_, eta);
   std::fflush(stderr);
 }
 

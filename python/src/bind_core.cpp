@@ -1,6 +1,5 @@
 // python/src/bind_core.cpp: bindings of core/ (threads, the Philox generator for tests).
 #include <nanobind/stl/array.h>
-
 #include <nanobind/stl/string.h>
 
 #include "bindings.hpp"
@@ -13,7 +12,8 @@ namespace nb = nanobind;
 namespace scmforge::python {
 
 void bind_core(nb::module_& m) {
-  m.def("hardware_threads", [] { return resolve_threads(0); }, "Threads used when threads <= 0.");
+  m.def(
+      "hardware_threads", [] { return resolve_threads(0); }, "Threads used when threads <= 0.");
   m.def("philox4x32_10", &philox4x32_10, nb::arg("counter"), nb::arg("key"),
         "One Philox4x32-10 block (for known-answer tests).");
   // Throws the C++ exception of `kind`, so tests can check every exception mapping.

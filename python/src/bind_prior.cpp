@@ -10,8 +10,8 @@
 #include "scmforge/core/error.hpp"
 #include "scmforge/core/parallel.hpp"
 #include "scmforge/io/prior_h5.hpp"
-#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/config.hpp"
+#include "scmforge/prior/dump.hpp"
 #include "scmforge/prior/generator.hpp"
 
 namespace nb = nanobind;
@@ -57,17 +57,20 @@ nb::dict sample_padded(std::int64_t n, const std::string& preset, std::uint64_t 
     const std::int64_t slice = 1024;
     for (std::int64_t start = 0; start < n; start += slice) {
       const std::int64_t m = std::min(slice, n - start);
-      const auto batch = generator.generate_range(first_id + static_cast<std::uint64_t>(start), m, threads, &stats);
+      const auto batch = generator.generate_range(first_id + static_cast<std::uint64_t>(start), m,
+                                                  threads, &stats);
       parallel_for(m, threads, [&](std::int64_t bi) {
         const auto b = static_cast<std::size_t>(start + bi);
         const PriorDataset& ds = batch[static_cast<std::size_t>(bi)];
         for (std::int32_t i = 0; i < ds.n; ++i) {
           for (std::int32_t j = 0; j < ds.d; ++j)
             x[(b * t + static_cast<std::size_t>(i)) * f + static_cast<std::size_t>(j)] =
-                ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) + static_cast<std::size_t>(i)];
+                ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) +
+                     static_cast<std::size_t>(i)];
           y[b * t + static_cast<std::size_t>(i)] = ds.y[static_cast<std::size_t>(i)];
         }
-        for (std::int32_t j = 0; j < ds.d; ++j) cat[b * f + static_cast<std::size_t>(j)] = ds.categorical[static_cast<std::size_t>(j)];
+        for (std::int32_t j = 0; j < ds.d; ++j)
+          cat[b * f + static_cast<std::size_t>(j)] = ds.categorical[static_cast<std::size_t>(j)];
         nf[b] = ds.d;
         nr[b] = ds.n;
         nc[b] = ds.k;
@@ -93,9 +96,9 @@ nb::dict sample_padded(std::int64_t n, const std::string& preset, std::uint64_t 
   return out;
 }
 
-void write_dump(const std::string& path, std::int64_t n, const std::string& preset, std::uint64_t seed,
-                int threads, std::uint64_t first_id, const Overrides& overrides, int compression,
-                std::int64_t batch) {
+void write_dump(const std::string& path, std::int64_t n, const std::string& preset,
+                std::uint64_t seed, int threads, std::uint64_t first_id, const Overrides& overrides,
+                int compression, std::int64_t batch) {
   const prior::PriorConfig config = make_config(preset, overrides);
   nb::gil_scoped_release release;
   const prior::PriorGenerator generator(config, seed);
@@ -105,17 +108,19 @@ void write_dump(const std::string& path, std::int64_t n, const std::string& pres
 }  // namespace
 
 void bind_prior(nb::module_& m) {
-  m.def("prior_sample", &sample_padded, nb::arg("n"), nb::arg("preset"), nb::arg("seed"), nb::arg("threads"),
-        nb::arg("first_id"), nb::arg("overrides"),
+  m.def("prior_sample", &sample_padded, nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
+        nb::arg("threads"), nb::arg("first_id"), nb::arg("overrides"),
         "Datasets [first_id, first_id + n) of a prior as padded numpy arrays.");
-  m.def("prior_write_dump", &write_dump, nb::arg("path"), nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
-        nb::arg("threads"), nb::arg("first_id"), nb::arg("overrides"), nb::arg("compression"), nb::arg("batch"),
+  m.def("prior_write_dump", &write_dump, nb::arg("path"), nb::arg("n"), nb::arg("preset"),
+        nb::arg("seed"), nb::arg("threads"), nb::arg("first_id"), nb::arg("overrides"),
+        nb::arg("compression"), nb::arg("batch"),
         "Writes datasets to an HDF5 prior dump (the CLI's `prior sample`).");
   m.def("prior_presets", &prior::preset_names);
   m.def("prior_preset", [](const std::string& name, const Overrides& overrides) {
     const prior::PriorConfig config = make_config(name, overrides);
     std::map<std::string, std::string> values;
-    for (const auto& spec : prior::prior_parameters()) values[std::string(spec.name)] = prior::get_parameter(config, spec.name);
+    for (const auto& spec : prior::prior_parameters())
+      values[std::string(spec.name)] = prior::get_parameter(config, spec.name);
     return values;
   });
   m.def("prior_parameters", [] {

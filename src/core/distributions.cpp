@@ -36,14 +36,77 @@ const ZigguratTables& zig() {
   return tables;
 }
 
-double normal_tail(Rng& rng, double r, bool negative) noexcept {
+// The ziggurat over any source of 64-bit words in stream order: `Rng` itself, or `WordBuffer`
+// below. Both spend the same words on the same draw, which is what keeps fill_normal equal to
+// repeated normal().
+
+// One attempt takes one word: its top 53 bits give u in [-1, 1), its low 7 bits the layer.
+// u = 2 * (m * 2^-53) - 1 for m = bits >> 11, computed in one exact step as (m - 2^52) * 2^-52.
+inline double zig_u(std::uint64_t bits) noexcept {
+  return static_cast<double>(static_cast<std::int64_t>(bits >> 11) - (std::int64_t{1} << 52)) *
+         0x1.0p-52;
+}
+inline std::size_t zig_layer(std::uint64_t bits) noexcept {
+  return static_cast<std::size_t>(bits & 0x7F);
+}
+
+// The rectangle test of one attempt: true when the point lies inside its layer's rectangle
+// (97.2% of attempts), and then z is the draw.
+inline bool zig_rectangle(const ZigguratTables& t, std::uint64_t bits, double& z) noexcept {
+  const double u = zig_u(bits);
+  const std::size_t i = zig_layer(bits);
+  z = u * t.x[i];
+  return std::fabs(u) < t.ratio[i];
+}
+
+template <typename Source>
+double normal_tail(Source& src, double r, bool negative) noexcept {
   double x, y;
   do {
-    x = std::log(rng.uniform_pos()) / r;
-    y = std::log(rng.uniform_pos());
+    x = std::log(bits_to_uniform_pos(src.next_u64())) / r;
+    y = std::log(bits_to_uniform_pos(src.next_u64()));
   } while (-2.0 * y < x * x);
   return negative ? x - r : r - x;
 }
+
+// The rest of a draw whose attempt with `bits` failed the rectangle test: the base strip's tail,
+// or the wedge test (one more word), then new attempts, each one word, until one is accepted.
+template <typename Source>
+double zig_finish(const ZigguratTables& t, Source& src, std::uint64_t bits) noexcept {
+  for (;;) {
+    const double u = zig_u(bits);
+    const std::size_t i = zig_layer(bits);
+    if (i == 0) {
+      return normal_tail(src, kZigR, u < 0);
+    }
+    const double x = u * t.x[i];
+    const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
+    const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
+    if (f1 + bits_to_uniform(src.next_u64()) * (f0 - f1) < 1.0) {
+      return x;
+    }
+    bits = src.next_u64();
+    double z;
+    if (zig_rectangle(t, bits, z)) {
+      return z;
+    }
+  }
+}
+
+// Words of one Rng drawn in bulk, handed out in stream order. fill_normal refills it only when
+// it is empty and only with as many words as the outputs still to make need at least (one
+// each); a draw that runs past the end (a rare rejection) takes its further words straight from
+// the Rng. So the Rng is never ahead of the words consumed.
+struct WordBuffer {
+  static constexpr std::size_t kCapacity = 256;
+  explicit WordBuffer(Rng& source) noexcept : rng(source) {}
+  Rng& rng;
+  std::array<std::uint64_t, kCapacity> words;  // [0, size) drawn, [next, size) not yet used
+  std::size_t next = 0;
+  std::size_t size = 0;
+
+  std::uint64_t next_u64() noexcept { return next < size ? words[next++] : rng.next_u64(); }
+};
 
 }  // namespace
 
@@ -51,29 +114,45 @@ double uniform(Rng& rng, double lo, double hi) noexcept { return lo + (hi - lo) 
 
 double normal(Rng& rng) noexcept {
   const ZigguratTables& t = zig();
-  for (;;) {
-    const std::uint64_t bits = rng.next_u64();
-    // 53 bits for u in [-1, 1), 7 independent bits for the layer.
-    const double u = 2.0 * (static_cast<double>(bits >> 11) * 0x1.0p-53) - 1.0;
-    const auto i = static_cast<int>(bits & 0x7F);
-    if (std::fabs(u) < t.ratio[i]) {
-      return u * t.x[i];
-    }
-    if (i == 0) {
-      return normal_tail(rng, kZigR, u < 0);
-    }
-    const double x = u * t.x[i];
-    const double f0 = std::exp(-0.5 * (t.x[i] * t.x[i] - x * x));
-    const double f1 = std::exp(-0.5 * (t.x[i + 1] * t.x[i + 1] - x * x));
-    if (f1 + rng.uniform() * (f0 - f1) < 1.0) {
-      return x;
+  const std::uint64_t bits = rng.next_u64();
+  double z;
+  return zig_rectangle(t, bits, z) ? z : zig_finish(t, rng, bits);
+}
+
+void fill_normal(Rng& rng, std::span<float> out, double mean, double std) noexcept {
+  const ZigguratTables& t = zig();
+  WordBuffer buffer{rng};
+  float* dst = out.data();
+  float* const end = dst + out.size();
+  while (dst < end) {
+    // The buffer is empty and `end - dst` outputs remain, each needing at least one word.
+    buffer.size = std::min(WordBuffer::kCapacity, static_cast<std::size_t>(end - dst));
+    buffer.next = 0;
+    rng.fill_u64(std::span<std::uint64_t>(buffer.words.data(), buffer.size));
+    // Each output uses >= 1 word, so the buffer cannot make more than the outputs left.
+    while (buffer.next < buffer.size) {
+      const std::uint64_t bits = buffer.words[buffer.next++];
+      double z;
+      if (!zig_rectangle(t, bits, z)) [[unlikely]] {
+        z = zig_finish(t, buffer, bits);
+      }
+      *dst++ = static_cast<float>(mean + std * z);
     }
   }
 }
 
-void fill_normal(Rng& rng, std::span<float> out, double mean, double std) noexcept {
-  for (float& v : out) {
-    v = static_cast<float>(mean + std * normal(rng));
+void fill_bernoulli(Rng& rng, std::span<std::uint8_t> out, double p) noexcept {
+  // P(word < threshold) = threshold / 2^32; threshold = 2^32 makes every value 1.
+  const double clamped = std::clamp(p, 0.0, 1.0);
+  const auto threshold = static_cast<std::uint64_t>(std::round(clamped * 0x1.0p32));
+  constexpr std::size_t kChunk = 512;
+  std::array<std::uint32_t, kChunk> words;
+  for (std::size_t start = 0; start < out.size(); start += kChunk) {
+    const std::size_t m = std::min(kChunk, out.size() - start);
+    rng.fill_u32(std::span<std::uint32_t>(words.data(), m));
+    for (std::size_t i = 0; i < m; ++i) {
+      out[start + i] = static_cast<std::uint8_t>(words[i] < threshold ? 1 : 0);
+    }
   }
 }
 

@@ -40,12 +40,15 @@ struct Hid {
 void quiet_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 hid_t check(hid_t id, const std::string& what, const std::string& path) {
-  if (id < 0) SCMFORGE_THROW(Io, "HDF5: {} failed for '{}' (disk full, permission or a damaged file?)", what, path);
+  if (id < 0)
+    SCMFORGE_THROW(Io, "HDF5: {} failed for '{}' (disk full, permission or a damaged file?)", what,
+                   path);
   return id;
 }
 
 void check_status(herr_t status, const std::string& what, const std::string& path) {
-  if (status < 0) SCMFORGE_THROW(Io, "HDF5: {} failed for '{}' (disk full or permission?)", what, path);
+  if (status < 0)
+    SCMFORGE_THROW(Io, "HDF5: {} failed for '{}' (disk full or permission?)", what, path);
 }
 
 struct Column {
@@ -73,13 +76,15 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
   if (file < 0) {
     delete h_;
     h_ = nullptr;
-    SCMFORGE_THROW(Io, "cannot create '{}': check that the folder exists and is writable", partial_);
+    SCMFORGE_THROW(Io, "cannot create '{}': check that the folder exists and is writable",
+                   partial_);
   }
   h_->file = Hid(file, H5Fclose);
   const hsize_t t = static_cast<hsize_t>(info_.max_rows);
   const hsize_t f = static_cast<hsize_t>(info_.max_features);
   const hsize_t per_dataset = t * f * 4;
   const hsize_t chunk_n = std::max<hsize_t>(1, std::min<hsize_t>(256, (1u << 20) / per_dataset));
+  chunk_n_ = static_cast<std::size_t>(chunk_n);
   auto create = [&](const char* name, hid_t type, std::vector<hsize_t> dims_tail) {
     std::vector<hsize_t> dims = {0}, maxdims = {H5S_UNLIMITED}, chunk = {chunk_n};
     for (hsize_t d : dims_tail) {
@@ -87,7 +92,8 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
       maxdims.push_back(d);
       chunk.push_back(d);
     }
-    Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()), H5Sclose);
+    Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()),
+              H5Sclose);
     Hid dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     H5Pset_obj_track_times(dcpl, 0);
     H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
@@ -95,9 +101,10 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
       H5Pset_shuffle(dcpl);
       H5Pset_deflate(dcpl, static_cast<unsigned>(info_.compression));
     }
-    h_->sets[name] = Hid(check(H5Dcreate2(h_->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                               fmt::format("creating dataset {}", name), partial_),
-                         H5Dclose);
+    h_->sets[name] =
+        Hid(check(H5Dcreate2(h_->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  fmt::format("creating dataset {}", name), partial_),
+            H5Dclose);
   };
   create("X", H5T_IEEE_F32LE, {t, f});
   create("y", H5T_IEEE_F32LE, {t});
@@ -117,7 +124,8 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
     Hid set(check(H5Dcreate2(h_->file, name, H5T_STD_I64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                   name, partial_),
             H5Dclose);
-    check_status(H5Dwrite(set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), name, partial_);
+    check_status(H5Dwrite(set, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), name,
+                 partial_);
   };
   scalar_i64("max_num_classes", info_.max_classes);
   scalar_i64("original_batch_size", info_.batch_size);
@@ -128,12 +136,15 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
     Hid space(H5Screate(H5S_SCALAR), H5Sclose);
     const char* data = value.c_str();
     if (attribute) {
-      Hid attr(check(H5Acreate2(h_->file, name, type, space, H5P_DEFAULT, H5P_DEFAULT), name, partial_), H5Aclose);
+      Hid attr(
+          check(H5Acreate2(h_->file, name, type, space, H5P_DEFAULT, H5P_DEFAULT), name, partial_),
+          H5Aclose);
       check_status(H5Awrite(attr, type, &data), name, partial_);
     } else {
       Hid dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
       H5Pset_obj_track_times(dcpl, 0);
-      Hid set(check(H5Dcreate2(h_->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name, partial_),
+      Hid set(check(H5Dcreate2(h_->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name,
+                    partial_),
               H5Dclose);
       check_status(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &data), name, partial_);
     }
@@ -143,7 +154,8 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
   string_value("config", info_.config_json, true);
   auto attr_u64 = [&](const char* name, std::uint64_t value) {
     Hid space(H5Screate(H5S_SCALAR), H5Sclose);
-    Hid attr(check(H5Acreate2(h_->file, name, H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), name, partial_),
+    Hid attr(check(H5Acreate2(h_->file, name, H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT), name,
+                   partial_),
              H5Aclose);
     check_status(H5Awrite(attr, H5T_NATIVE_UINT64, &value), name, partial_);
   };
@@ -161,6 +173,20 @@ PriorH5Writer::~PriorH5Writer() {
 
 void PriorH5Writer::append(std::span<const PriorDataset> datasets) {
   SCMFORGE_ASSERT(h_ != nullptr && !committed_);
+  for (const PriorDataset& ds : datasets) {
+    SCMFORGE_CHECK(ds.n <= info_.max_rows && ds.d <= info_.max_features, InvalidInput,
+                   "prior dump '{}': dataset {} has {} rows x {} features, more than the file's {} x {}",
+                   path_, ds.id, ds.n, ds.d, info_.max_rows, info_.max_features);
+    pending_.push_back(ds);
+    if (pending_.size() == chunk_n_) {
+      write_rows(pending_);
+      pending_.clear();
+    }
+  }
+}
+
+void PriorH5Writer::write_rows(std::span<const PriorDataset> datasets) {
+  SCMFORGE_ASSERT(h_ != nullptr && !committed_);
   if (datasets.empty()) return;
   const auto m = static_cast<hsize_t>(datasets.size());
   const auto t = static_cast<std::size_t>(info_.max_rows);
@@ -172,15 +198,16 @@ void PriorH5Writer::append(std::span<const PriorDataset> datasets) {
   std::vector<std::uint64_t> ids;
   for (std::size_t b = 0; b < datasets.size(); ++b) {
     const PriorDataset& ds = datasets[b];
-    SCMFORGE_CHECK(ds.n <= info_.max_rows && ds.d <= info_.max_features, InvalidInput,
-                   "prior dump '{}': dataset {} has {} rows x {} features, more than the file's {} x {}",
-                   path_, ds.id, ds.n, ds.d, info_.max_rows, info_.max_features);
     for (std::int32_t j = 0; j < ds.d; ++j)
       for (std::int32_t i = 0; i < ds.n; ++i)
         x[(b * t + static_cast<std::size_t>(i)) * f + static_cast<std::size_t>(j)] =
-            ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) + static_cast<std::size_t>(i)];
-    for (std::int32_t i = 0; i < ds.n; ++i) y[b * t + static_cast<std::size_t>(i)] = static_cast<float>(ds.y[static_cast<std::size_t>(i)]);
-    for (std::int32_t j = 0; j < ds.d; ++j) cat[b * f + static_cast<std::size_t>(j)] = ds.categorical[static_cast<std::size_t>(j)];
+            ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) +
+                 static_cast<std::size_t>(i)];
+    for (std::int32_t i = 0; i < ds.n; ++i)
+      y[b * t + static_cast<std::size_t>(i)] =
+          static_cast<float>(ds.y[static_cast<std::size_t>(i)]);
+    for (std::int32_t j = 0; j < ds.d; ++j)
+      cat[b * f + static_cast<std::size_t>(j)] = ds.categorical[static_cast<std::size_t>(j)];
     nf.push_back(ds.d);
     nd.push_back(ds.n);
     pos.push_back(ds.single_eval_pos);
@@ -203,7 +230,8 @@ void PriorH5Writer::append(std::span<const PriorDataset> datasets) {
     count[0] = m;
     H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
     Hid mem(H5Screate_simple(rank, count.data(), nullptr), H5Sclose);
-    check_status(H5Dwrite(set, mem_type, mem, space, H5P_DEFAULT, data), fmt::format("writing {}", name), partial_);
+    check_status(H5Dwrite(set, mem_type, mem, space, H5P_DEFAULT, data),
+                 fmt::format("writing {}", name), partial_);
   };
   write("X", H5T_NATIVE_FLOAT, x.data());
   write("y", H5T_NATIVE_FLOAT, y.data());
@@ -219,6 +247,8 @@ void PriorH5Writer::append(std::span<const PriorDataset> datasets) {
 
 void PriorH5Writer::commit() {
   SCMFORGE_ASSERT(h_ != nullptr && !committed_);
+  write_rows(pending_);
+  pending_.clear();
   check_status(H5Fflush(h_->file, H5F_SCOPE_GLOBAL), "flushing", partial_);
   delete h_;
   h_ = nullptr;
@@ -243,7 +273,8 @@ struct Reader {
   }
   [[nodiscard]] bool has(const char* name) const { return H5Lexists(file, name, H5P_DEFAULT) > 0; }
   Hid open(const char* name) const {
-    if (!has(name)) SCMFORGE_THROW(InvalidInput, "'{}' is not a prior dump: it has no '{}' dataset", path, name);
+    if (!has(name))
+      SCMFORGE_THROW(InvalidInput, "'{}' is not a prior dump: it has no '{}' dataset", path, name);
     return Hid(check(H5Dopen2(file, name, H5P_DEFAULT), name, path), H5Dclose);
   }
   std::vector<hsize_t> dims(const char* name) const {
@@ -270,7 +301,8 @@ struct Reader {
     if (total == 0) return out;
     H5Sselect_hyperslab(space, H5S_SELECT_SET, start.data(), nullptr, cnt.data(), nullptr);
     Hid mem(H5Screate_simple(rank, cnt.data(), nullptr), H5Sclose);
-    check_status(H5Dread(set, mem_type, mem, space, H5P_DEFAULT, out.data()), fmt::format("reading {}", name), path);
+    check_status(H5Dread(set, mem_type, mem, space, H5P_DEFAULT, out.data()),
+                 fmt::format("reading {}", name), path);
     return out;
   }
   std::string string_attribute(const char* name) const {
@@ -292,7 +324,8 @@ struct Reader {
 PriorDumpSummary summarize_prior_dump(const std::string& path) {
   const Reader r(path);
   const std::vector<hsize_t> xdims = r.dims("X");
-  SCMFORGE_CHECK(xdims.size() == 3, InvalidInput, "'{}': X must have 3 dimensions, not {}", path, xdims.size());
+  SCMFORGE_CHECK(xdims.size() == 3, InvalidInput, "'{}': X must have 3 dimensions, not {}", path,
+                 xdims.size());
   PriorDumpSummary s;
   s.count = static_cast<std::int64_t>(xdims[0]);
   s.max_rows = static_cast<std::int32_t>(xdims[1]);
@@ -326,7 +359,8 @@ PriorDumpSummary summarize_prior_dump(const std::string& path) {
       s.majority_share.push_back(nd[b] > 0 ? static_cast<double>(top) / nd[b] : 0.0);
       double n_cat = 0;
       if (has_categorical) {
-        for (std::int32_t j = 0; j < nf[b]; ++j) n_cat += cat[b * xdims[2] + static_cast<std::size_t>(j)] > 0 ? 1 : 0;
+        for (std::int32_t j = 0; j < nf[b]; ++j)
+          n_cat += cat[b * xdims[2] + static_cast<std::size_t>(j)] > 0 ? 1 : 0;
       }
       s.categorical_share.push_back(nf[b] > 0 ? n_cat / nf[b] : 0.0);
     }
@@ -334,11 +368,13 @@ PriorDumpSummary summarize_prior_dump(const std::string& path) {
   return s;
 }
 
-std::vector<PriorDataset> read_prior_dump(const std::string& path, std::int64_t first, std::int64_t count) {
+std::vector<PriorDataset> read_prior_dump(const std::string& path, std::int64_t first,
+                                          std::int64_t count) {
   const Reader r(path);
   const std::vector<hsize_t> xdims = r.dims("X");
-  SCMFORGE_CHECK(first >= 0 && count >= 0 && static_cast<hsize_t>(first + count) <= xdims[0], InvalidInput,
-                 "'{}' holds {} datasets; cannot read [{}, {})", path, xdims[0], first, first + count);
+  SCMFORGE_CHECK(first >= 0 && count >= 0 && static_cast<hsize_t>(first + count) <= xdims[0],
+                 InvalidInput, "'{}' holds {} datasets; cannot read [{}, {})", path, xdims[0],
+                 first, first + count);
   const auto f0 = static_cast<hsize_t>(first);
   const auto c0 = static_cast<hsize_t>(count);
   const auto x = r.rows<float>("X", H5T_NATIVE_FLOAT, f0, c0);
@@ -364,11 +400,16 @@ std::vector<PriorDataset> read_prior_dump(const std::string& path, std::int64_t 
     ds.x.resize(static_cast<std::size_t>(ds.n) * static_cast<std::size_t>(ds.d));
     for (std::int32_t j = 0; j < ds.d; ++j)
       for (std::int32_t i = 0; i < ds.n; ++i)
-        ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) + static_cast<std::size_t>(i)] =
+        ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) +
+             static_cast<std::size_t>(i)] =
             x[(b * t + static_cast<std::size_t>(i)) * f + static_cast<std::size_t>(j)];
     ds.y.resize(static_cast<std::size_t>(ds.n));
-    for (std::int32_t i = 0; i < ds.n; ++i) ds.y[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(y[b * t + static_cast<std::size_t>(i)]);
-    ds.categorical.assign(cat.begin() + static_cast<std::ptrdiff_t>(b * f), cat.begin() + static_cast<std::ptrdiff_t>(b * f + static_cast<std::size_t>(ds.d)));
+    for (std::int32_t i = 0; i < ds.n; ++i)
+      ds.y[static_cast<std::size_t>(i)] =
+          static_cast<std::int32_t>(y[b * t + static_cast<std::size_t>(i)]);
+    ds.categorical.assign(
+        cat.begin() + static_cast<std::ptrdiff_t>(b * f),
+        cat.begin() + static_cast<std::ptrdiff_t>(b * f + static_cast<std::size_t>(ds.d)));
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // src/prior/config.cpp: parameter table, presets, overrides and validation of PriorConfig.
 #include "scmforge/prior/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <variant>
-#include <toml++/toml.h>
 
 #include "scmforge/core/error.hpp"
 
@@ -53,11 +54,12 @@ const std::vector<Row>& rows() {
     add("n_rows", &PriorConfig::n_rows, "rows per dataset (train + test)", 4, 100000);
     add("min_features", &PriorConfig::min_features, "fewest features of a dataset", 1, 10000);
     add("max_features", &PriorConfig::max_features, "most features of a dataset", 1, 10000);
-    add("max_classes", &PriorConfig::max_classes, "most classes of a dataset (at least 2)", 2, 1000);
+    add("max_classes", &PriorConfig::max_classes, "most classes of a dataset (at least 2)", 2,
+        1000);
     add("train_fraction_min", &PriorConfig::train_fraction_min,
         "single_eval_pos / n_rows is uniform in [train_fraction_min, train_fraction_max]", 0, 1);
-    add("train_fraction_max", &PriorConfig::train_fraction_max,
-        "upper end of the train fraction", 0, 1);
+    add("train_fraction_max", &PriorConfig::train_fraction_max, "upper end of the train fraction",
+        0, 1);
     add("meta_group_size", &PriorConfig::meta_group_size,
         "datasets sharing one draw of the meta-hyperparameters", 1, 1 << 20);
     add("hp_group_size", &PriorConfig::hp_group_size,
@@ -160,7 +162,9 @@ const std::vector<ParamSpec>& prior_parameters() {
   return specs;
 }
 
-std::vector<std::string> preset_names() { return {"tabpfn-v1", "tabicl", "metatree", "nanotabpfn"}; }
+std::vector<std::string> preset_names() {
+  return {"tabpfn-v1", "tabicl", "metatree", "nanotabpfn"};
+}
 
 PriorConfig preset(std::string_view name) {
   PriorConfig c;  // tabicl defaults
@@ -206,7 +210,8 @@ PriorConfig preset(std::string_view name) {
     c.split_group_size = 32;
     return c;
   }
-  SCMFORGE_THROW(InvalidInput, "unknown preset '{}'; known presets: tabpfn-v1, tabicl, metatree, nanotabpfn",
+  SCMFORGE_THROW(InvalidInput,
+                 "unknown preset '{}'; known presets: tabpfn-v1, tabicl, metatree, nanotabpfn",
                  name);
 }
 
@@ -228,7 +233,8 @@ void set_parameter(PriorConfig& config, std::string_view key, std::string_view v
         } else {
           if (std::find(spec.choices.begin(), spec.choices.end(), value) == spec.choices.end()) {
             std::string allowed;
-            for (std::string_view c : spec.choices) allowed += fmt::format("{}'{}'", allowed.empty() ? "" : ", ", c);
+            for (std::string_view c : spec.choices)
+              allowed += fmt::format("{}'{}'", allowed.empty() ? "" : ", ", c);
             SCMFORGE_THROW(InvalidInput, "prior parameter '{}': '{}' is not one of {}", spec.name,
                            value, allowed);
           }
@@ -319,8 +325,9 @@ void apply_toml(PriorConfig& config, std::string_view text, std::string_view ori
     } else if (const auto* f = node.as_floating_point()) {
       text_value = fmt::format("{}", f->get());
     } else {
-      SCMFORGE_THROW(InvalidInput, "{}:{}: prior parameter '{}' must be a number, string or boolean",
-                     origin, node.source().begin.line, key.str());
+      SCMFORGE_THROW(InvalidInput,
+                     "{}:{}: prior parameter '{}' must be a number, string or boolean", origin,
+                     node.source().begin.line, key.str());
     }
     try {
       set_parameter(config, key.str(), text_value);
@@ -356,10 +363,11 @@ void validate(const PriorConfig& c) {
                  c.train_fraction_min, c.train_fraction_max);
   const auto train_min = static_cast<std::int64_t>(std::floor(c.n_rows * c.train_fraction_min));
   const auto train_max = static_cast<std::int64_t>(std::floor(c.n_rows * c.train_fraction_max));
-  SCMFORGE_CHECK(train_min >= c.max_classes, InvalidInput,
-                 "prior: the smallest training part (n_rows * train_fraction_min = {}) cannot hold "
-                 "max_classes = {} classes; raise n_rows or train_fraction_min, or lower max_classes",
-                 train_min, c.max_classes);
+  SCMFORGE_CHECK(
+      train_min >= c.max_classes, InvalidInput,
+      "prior: the smallest training part (n_rows * train_fraction_min = {}) cannot hold "
+      "max_classes = {} classes; raise n_rows or train_fraction_min, or lower max_classes",
+      train_min, c.max_classes);
   SCMFORGE_CHECK(c.n_rows - train_max >= c.max_classes, InvalidInput,
                  "prior: the smallest test part (n_rows * (1 - train_fraction_max) = {}) cannot "
                  "hold max_classes = {} classes; raise n_rows or lower train_fraction_max",

@@ -12,7 +12,8 @@ namespace scmforge::prior {
 
 GenerationStats write_dump(const PriorGenerator& generator, const std::string& path,
                            const DumpOptions& o, const DumpProgress& progress) {
-  SCMFORGE_CHECK(o.count > 0, InvalidInput, "the number of datasets must be positive, got {}", o.count);
+  SCMFORGE_CHECK(o.count > 0, InvalidInput, "the number of datasets must be positive, got {}",
+                 o.count);
   SCMFORGE_CHECK(o.batch > 0, InvalidInput, "the batch size must be positive, got {}", o.batch);
   SCMFORGE_CHECK(o.compression >= 0 && o.compression <= 9, InvalidInput,
                  "the compression level must be 0-9, got {}", o.compression);
@@ -39,8 +40,8 @@ GenerationStats write_dump(const PriorGenerator& generator, const std::string& p
   };
   for (std::int64_t done = 0; done < o.count;) {
     const std::int64_t m = std::min(o.batch, o.count - done);
-    std::vector<PriorDataset> batch =
-        generator.generate_range(o.first_id + static_cast<std::uint64_t>(done), m, o.threads, &stats);
+    std::vector<PriorDataset> batch = generator.generate_range(
+        o.first_id + static_cast<std::uint64_t>(done), m, o.threads, &stats);
     finish_pending();
     writing = std::move(batch);
     pending = std::async(std::launch::async, [&writer, &writing] { writer.append(writing); });

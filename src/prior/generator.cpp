@@ -19,9 +19,12 @@ constexpr int kRedrawLimit = 100;                      // hyperparameter redraws
 
 RawDataset draw_raw(const GroupHyper& hp, const PriorConfig& c, Rng& rng) {
   switch (hp.scm) {
-    case ScmType::kMlp: return sample_mlp_scm(hp, c.family, c.n_rows, rng);
-    case ScmType::kTree: return sample_tree_scm(hp, c.family, c.n_rows, rng);
-    case ScmType::kGp: return sample_gp(hp, c.n_rows, rng);
+    case ScmType::kMlp:
+      return sample_mlp_scm(hp, c.family, c.n_rows, rng);
+    case ScmType::kTree:
+      return sample_tree_scm(hp, c.family, c.n_rows, rng);
+    case ScmType::kGp:
+      return sample_gp(hp, c.n_rows, rng);
   }
   SCMFORGE_ASSERT(false);
   return {};
@@ -51,7 +54,8 @@ GroupHyper PriorGenerator::group_hyper(std::uint64_t id) const {
 std::int32_t PriorGenerator::single_eval_pos(std::uint64_t id) const {
   const std::uint64_t split_group = id / static_cast<std::uint64_t>(config_.split_group_size);
   Rng rng(seed_, derive_stream(kSplitDomain, split_group));
-  const double fraction = dist::uniform(rng, config_.train_fraction_min, config_.train_fraction_max);
+  const double fraction =
+      dist::uniform(rng, config_.train_fraction_min, config_.train_fraction_max);
   return static_cast<std::int32_t>(std::floor(config_.n_rows * fraction));
 }
 
@@ -60,8 +64,8 @@ PriorDataset PriorGenerator::generate(std::uint64_t id, GenerationStats* stats) 
   GroupHyper hp = group_hyper(id);
   const std::int32_t pos = single_eval_pos(id);
   // TabICL: each dataset has its own class count, 2 with probability 1/2, else U{2..max}.
-  const auto num_classes = static_cast<std::int32_t>(
-      rng.uniform() > 0.5 ? rng.integer(2, config_.max_classes) : 2);
+  const auto num_classes =
+      static_cast<std::int32_t>(rng.uniform() > 0.5 ? rng.integer(2, config_.max_classes) : 2);
   PriorDataset out;
   out.id = id;
   for (std::int32_t attempt = 0;; ++attempt) {
@@ -78,8 +82,8 @@ PriorDataset PriorGenerator::generate(std::uint64_t id, GenerationStats* stats) 
       hp = sample_group(config_, meta, group_rng);
       hp.scm = scm;  // keep the group's base prior so the mixture stays as configured
     }
-    const Rejection why = to_classification(draw_raw(hp, config_, rng), hp, config_, num_classes,
-                                            pos, rng, out);
+    const Rejection why =
+        to_classification(draw_raw(hp, config_, rng), hp, config_, num_classes, pos, rng, out);
     if (why == Rejection::kNone) {
       out.prior_type = scm_name(hp.scm);
       out.attempts = attempt + 1;

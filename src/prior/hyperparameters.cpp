@@ -65,9 +65,12 @@ std::int32_t as_int(double v) { return static_cast<std::int32_t>(v); }
 
 const char* scm_name(ScmType type) noexcept {
   switch (type) {
-    case ScmType::kMlp: return "mlp";
-    case ScmType::kTree: return "tree";
-    case ScmType::kGp: return "gp";
+    case ScmType::kMlp:
+      return "mlp";
+    case ScmType::kTree:
+      return "tree";
+    case ScmType::kGp:
+      return "gp";
   }
   return "?";
 }
@@ -77,9 +80,15 @@ double round_half_even(double x) noexcept { return std::nearbyint(x); }
 double RealDist::sample(Rng& rng) const {
   double v = 0;
   switch (kind) {
-    case Kind::kGamma: v = dist::gamma(rng, a, b); break;
-    case Kind::kBeta: v = scale * dist::beta(rng, a, b); break;
-    case Kind::kTruncNormal: v = dist::truncated_normal(rng, a, b, 0.0, 1e6); break;
+    case Kind::kGamma:
+      v = dist::gamma(rng, a, b);
+      break;
+    case Kind::kBeta:
+      v = scale * dist::beta(rng, a, b);
+      break;
+    case Kind::kTruncNormal:
+      v = dist::truncated_normal(rng, a, b, 0.0, 1e6);
+      break;
   }
   return lower_bound + (round ? round_half_even(v) : v);
 }
@@ -137,8 +146,7 @@ GroupHyper sample_group(const PriorConfig& c, const MetaDraw& m, Rng& rng) {
   if (tabpfn) {
     g.num_features = static_cast<std::int32_t>(rng.integer(c.min_features, c.max_features));
   } else {
-    g.num_features =
-        as_int(round_half_even(dist::uniform(rng, c.min_features, c.max_features)));
+    g.num_features = as_int(round_half_even(dist::uniform(rng, c.min_features, c.max_features)));
   }
   g.num_layers = std::max(2, as_int(m.num_layers.sample(rng)));
   g.hidden_dim = std::max(1, as_int(m.hidden_dim.sample(rng)));
@@ -156,7 +164,7 @@ GroupHyper sample_group(const PriorConfig& c, const MetaDraw& m, Rng& rng) {
   if (c.sampling == "sample") {
     g.sampling = static_cast<Sampling>(dist::categorical(rng, m.sampling));
   } else {
-    g.sampling = c.sampling == "normal" ? Sampling::kNormal
+    g.sampling = c.sampling == "normal"  ? Sampling::kNormal
                  : c.sampling == "mixed" ? Sampling::kMixed
                                          : Sampling::kUniform;
   }
@@ -174,9 +182,11 @@ GroupHyper sample_group(const PriorConfig& c, const MetaDraw& m, Rng& rng) {
     // FlexibleCategorical: num_classes ~ U{2..max}; MulticlassRank keeps 2 with probability 1/2,
     // else U{2..num_classes}; boundaries are the values at the same random rows for the group.
     const auto num_classes = rng.integer(2, c.max_classes);
-    g.group_classes = rng.uniform() > 0.5 ? static_cast<std::int32_t>(rng.integer(2, num_classes)) : 2;
+    g.group_classes =
+        rng.uniform() > 0.5 ? static_cast<std::int32_t>(rng.integer(2, num_classes)) : 2;
     g.boundary_rows.resize(static_cast<std::size_t>(g.group_classes - 1));
-    for (auto& r : g.boundary_rows) r = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(c.n_rows)));
+    for (auto& r : g.boundary_rows)
+      r = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(c.n_rows)));
   }
   return g;
 }

@@ -4,8 +4,8 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <limits>
+#include <numeric>
 #include <set>
 #include <vector>
 
@@ -116,7 +116,8 @@ void reverse(std::vector<std::int32_t>& classes, std::int32_t k) {
 
 std::vector<double> rows_as_boundaries(const Eigen::VectorXd& v, std::int32_t count, Rng& rng) {
   std::vector<double> b(static_cast<std::size_t>(std::max(count, 0)));
-  for (auto& x : b) x = v[static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(v.size())))];
+  for (auto& x : b)
+    x = v[static_cast<Eigen::Index>(rng.below(static_cast<std::uint64_t>(v.size())))];
   return b;
 }
 
@@ -155,7 +156,9 @@ std::int32_t compact_labels(std::vector<std::int32_t>& y) {
   std::vector<std::int32_t> present(y.begin(), y.end());
   std::sort(present.begin(), present.end());
   present.erase(std::unique(present.begin(), present.end()), present.end());
-  for (auto& c : y) c = static_cast<std::int32_t>(std::lower_bound(present.begin(), present.end(), c) - present.begin());
+  for (auto& c : y)
+    c = static_cast<std::int32_t>(std::lower_bound(present.begin(), present.end(), c) -
+                                  present.begin());
   return static_cast<std::int32_t>(present.size());
 }
 
@@ -231,7 +234,9 @@ Rejection to_classification(RawDataset raw, const GroupHyper& hp, const PriorCon
   for (int attempt = 0; attempt < 10 && !ok; ++attempt) {
     std::iota(rows.begin(), rows.end(), 0);
     dist::shuffle(rng, std::span<std::int32_t>(rows));
-    for (std::int32_t i = 0; i < n; ++i) permuted[static_cast<std::size_t>(i)] = labels[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
+    for (std::int32_t i = 0; i < n; ++i)
+      permuted[static_cast<std::size_t>(i)] =
+          labels[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])];
     ok = split_compatible(permuted, single_eval_pos);
   }
   if (!ok) return Rejection::kIncompatible;
@@ -260,7 +265,8 @@ Rejection to_classification(RawDataset raw, const GroupHyper& hp, const PriorCon
     const std::int32_t j = keep[jj];
     out.categorical[jj] = levels[static_cast<std::size_t>(j)];
     float* dst = out.x.data() + jj * static_cast<std::size_t>(n);
-    for (std::int32_t i = 0; i < n; ++i) dst[i] = static_cast<float>(x(rows[static_cast<std::size_t>(i)], j));
+    for (std::int32_t i = 0; i < n; ++i)
+      dst[i] = static_cast<float>(x(rows[static_cast<std::size_t>(i)], j));
   }
   if (c.missing_rate > 0) {
     for (float& v : out.x) {

@@ -45,20 +45,26 @@ void init_weight(Linear& layer, bool first, const GroupHyper& hp, const std::str
     const Eigen::Index bw = cols / n_blocks;
     const double keep = static_cast<double>(n_blocks * bh * bw) / static_cast<double>(rows * cols);
     const double std = keep > 0 ? hp.init_std / std::sqrt(keep) : hp.init_std;
+    // Block b, column j: bh contiguous entries of the column-major matrix.
+    const auto block_rows = static_cast<std::size_t>(bh);
     for (Eigen::Index b = 0; b < n_blocks; ++b)
       for (Eigen::Index j = 0; j < bw; ++j)
-        for (Eigen::Index i = 0; i < bh; ++i)
-          layer.weight(b * bh + i, b * bw + j) = static_cast<float>(std * dist::normal(rng));
+        dist::fill_normal(rng, std::span<float>(&layer.weight(b * bh, b * bw + j), block_rows), 0.0,
+                          std);
     return;
   }
   const double p = first ? 0.0 : std::min(hp.dropout_prob, 0.99);
-  const double std = family == "tabpfn" ? hp.init_std / (1.0 - std::sqrt(p))
-                                        : hp.init_std / std::sqrt(1.0 - p);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      const double w = std * dist::normal(rng);
-      layer.weight(i, j) = rng.uniform() < 1.0 - p ? static_cast<float>(w) : 0.0F;
-    }
+  const double std =
+      family == "tabpfn" ? hp.init_std / (1.0 - std::sqrt(p)) : hp.init_std / std::sqrt(1.0 - p);
+  // All weights (column-major), then the keep mask; no mask draws when nothing is dropped.
+  const std::span<float> weights(layer.weight.data(), static_cast<std::size_t>(rows * cols));
+  dist::fill_normal(rng, weights, 0.0, std);
+  if (p > 0.0) {
+    std::vector<std::uint8_t> keep(weights.size());
+    dist::fill_bernoulli(rng, keep, 1.0 - p);
+    for (std::size_t k = 0; k < weights.size(); ++k)
+      if (keep[k] == 0) weights[k] = 0.0F;
+  }
 }
 
 Linear make_linear(int in, int out, bool first, const GroupHyper& hp, const std::string& family,
@@ -67,8 +73,8 @@ Linear make_linear(int in, int out, bool first, const GroupHyper& hp, const std:
   init_weight(layer, first, hp, family, rng);
   if (!first) {
     for (int i = 0; i < out; ++i)
-      layer.noise[i] = static_cast<float>(hp.pre_sample_noise ? std::abs(hp.noise_std * dist::normal(rng))
-                                                              : hp.noise_std);
+      layer.noise[i] = static_cast<float>(
+          hp.pre_sample_noise ? std::abs(hp.noise_std * dist::normal(rng)) : hp.noise_std);
   }
   return layer;
 }
@@ -77,10 +83,14 @@ Linear make_linear(int in, int out, bool first, const GroupHyper& hp, const std:
 Eigen::MatrixXf forward(const Linear& layer, const Eigen::MatrixXf& in, Rng& rng) {
   Eigen::MatrixXf out = in * layer.weight.transpose();
   out.rowwise() += layer.bias.transpose();
+  // Column j's noise: rows() draws of N(0, s_j^2), in row order.
+  Eigen::VectorXf noise(out.rows());
+  const std::span<float> noise_span(noise.data(), static_cast<std::size_t>(noise.size()));
   for (Eigen::Index j = 0; j < out.cols(); ++j) {
     const float s = layer.noise[j];
     if (s > 0) {
-      for (Eigen::Index i = 0; i < out.rows(); ++i) out(i, j) += static_cast<float>(s * dist::normal(rng));
+      dist::fill_normal(rng, noise_span, 0.0, s);
+      out.col(j) += noise;
     }
   }
   return out;
@@ -129,14 +139,16 @@ Eigen::MatrixXf sample_causes(Sampling sampling, bool pre_stats, const std::stri
                               int count, Rng& rng) {
   Eigen::MatrixXf x(n, count);
   const bool tabicl = family != "tabpfn";
-  std::vector<double> means(static_cast<std::size_t>(count), 0.0), stds(static_cast<std::size_t>(count), 1.0);
+  std::vector<double> means(static_cast<std::size_t>(count), 0.0),
+      stds(static_cast<std::size_t>(count), 1.0);
   if (pre_stats) {
     for (auto& m : means) m = dist::normal(rng);
     for (std::size_t j = 0; j < stds.size(); ++j) stds[j] = std::abs(dist::normal(rng) * means[j]);
   }
   auto normal_column = [&](int j) {
     const auto jj = static_cast<std::size_t>(j);
-    for (int i = 0; i < n; ++i) x(i, j) = static_cast<float>(means[jj] + stds[jj] * dist::normal(rng));
+    for (int i = 0; i < n; ++i)
+      x(i, j) = static_cast<float>(means[jj] + stds[jj] * dist::normal(rng));
   };
   if (sampling == Sampling::kNormal) {
     for (int j = 0; j < count; ++j) normal_column(j);
@@ -193,7 +205,8 @@ RawDataset sample_mlp_scm(const GroupHyper& hp, const std::string& family, int n
     activations.emplace_back(family, draw_activation(hp, rng), rng);
     layers.push_back(make_linear(hidden, output ? 1 : hidden, false, hp, family, rng));
   }
-  const Eigen::MatrixXf x0 = sample_causes(hp.sampling, hp.pre_sample_causes, family, n, causes, rng);
+  const Eigen::MatrixXf x0 =
+      sample_causes(hp.sampling, hp.pre_sample_causes, family, n, causes, rng);
   Eigen::MatrixXf h = forward(layers[0], x0, rng);
   std::vector<Eigen::MatrixXf> outputs;
   for (int l = 0; l < blocks; ++l) {
@@ -226,9 +239,12 @@ RawDataset sample_tree_scm(const GroupHyper& hp, const std::string& family, int 
     model.fit(h, targets);
     Eigen::MatrixXf next = model.predict(h);
     if (l > 0) {
+      Eigen::VectorXf noise(n);
       for (int j = 0; j < out_dim; ++j) {
-        const double s = hp.pre_sample_noise ? std::abs(hp.noise_std * dist::normal(rng)) : hp.noise_std;
-        for (int i = 0; i < n; ++i) next(i, j) += static_cast<float>(s * dist::normal(rng));
+        const double s =
+            hp.pre_sample_noise ? std::abs(hp.noise_std * dist::normal(rng)) : hp.noise_std;
+        dist::fill_normal(rng, std::span<float>(noise.data(), static_cast<std::size_t>(n)), 0.0, s);
+        next.col(j) += noise;
       }
     }
     h = std::move(next);
@@ -241,7 +257,8 @@ RawDataset sample_gp(const GroupHyper& hp, int n, Rng& rng) {
   Eigen::MatrixXf x(n, d);
   for (int j = 0; j < d; ++j)
     for (int i = 0; i < n; ++i)
-      x(i, j) = static_cast<float>(hp.sampling == Sampling::kUniform ? rng.uniform() : dist::normal(rng));
+      x(i, j) =
+          static_cast<float>(hp.sampling == Sampling::kUniform ? rng.uniform() : dist::normal(rng));
   // K = outputscale * exp(-|xi - xj|^2 / (2 l^2)) + noise * I, in float64 for the Cholesky.
   const Eigen::MatrixXd xd = x.cast<double>();
   const Eigen::VectorXd sq = xd.rowwise().squaredNorm();

@@ -53,7 +53,8 @@ Binned bin_features(const Eigen::MatrixXf& x, int max_bins) {
       const float v = x(i, j);
       codes[static_cast<std::size_t>(i)] =
           std::isnan(v) ? 0
-                        : static_cast<std::uint16_t>(std::upper_bound(cut.begin(), cut.end(), v) - cut.begin());
+                        : static_cast<std::uint16_t>(std::upper_bound(cut.begin(), cut.end(), v) -
+                                                     cut.begin());
     }
   }
   return b;
@@ -161,7 +162,8 @@ void BoostedRegressor::fit(const Eigen::MatrixXf& x, const Eigen::MatrixXf& targ
   trees_.clear();
   for (int t = 0; t < options_.n_trees; ++t) {
     const Eigen::MatrixXf residual = targets - prediction;
-    Builder builder{bins, residual, options_.lambda, options_.learning_rate, options_.max_depth, {}};
+    Builder builder{bins, residual, options_.lambda, options_.learning_rate, options_.max_depth,
+                    {}};
     std::vector<std::int32_t> rows(static_cast<std::size_t>(x.rows()));
     std::iota(rows.begin(), rows.end(), 0);
     builder.build(rows, 0);

@@ -24,10 +24,22 @@ double uniform(Rng& rng, double lo, double hi) noexcept;
 double normal(Rng& rng) noexcept;
 
 /// N(mean, std^2); std >= 0.
-inline double normal(Rng& rng, double mean, double std) noexcept { return mean + std * normal(rng); }
+inline double normal(Rng& rng, double mean, double std) noexcept {
+  return mean + std * normal(rng);
+}
 
-/// Fills `out` (n values) with N(mean, std^2) draws, rounded to float32.
+/// Fills `out` (n values) with N(mean, std^2) draws, rounded to float32: out[k] is exactly
+/// float(mean + std * normal(rng)) for the k-th of n successive normal() calls, and `rng` ends
+/// where they would leave it. The words are drawn in bulk (Rng::fill_u64), never more than the
+/// n draws consume: a draw rejected by the ziggurat's rectangle test takes its further words
+/// from the same stream, in the same order as normal() does.
 void fill_normal(Rng& rng, std::span<float> out, double mean, double std) noexcept;
+
+/// Fills `out` with independent Bernoulli(p) indicators (1 with probability p, else 0), one
+/// 32-bit word per value in stream order: out[k] = (k-th next_u32() < round(p * 2^32)), p
+/// clamped to [0, 1]. The probability is p to within 2^-33; p = 0 and p = 1 are exact. Cheaper
+/// than repeated bernoulli(), which spends 64 bits per draw, and not equal to it.
+void fill_bernoulli(Rng& rng, std::span<std::uint8_t> out, double p) noexcept;
 
 /// Exponential with rate `rate` > 0 (mean 1 / rate), by inversion.
 double exponential(Rng& rng, double rate = 1.0) noexcept;

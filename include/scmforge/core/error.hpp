@@ -69,10 +69,10 @@ class Internal : public Error {
   } while (0)
 
 /// Internal invariant: throws Internal naming the file, line and the failed condition.
-#define SCMFORGE_ASSERT(cond)                                                                      \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
+#define SCMFORGE_ASSERT(cond)                                                                     \
+  do {                                                                                            \
+    if (!(cond)) {                                                                                \
       SCMFORGE_THROW(Internal, "internal error at {}:{}: check '{}' failed (please report this)", \
-                     __FILE__, __LINE__, #cond);                                                   \
-    }                                                                                              \
+                     __FILE__, __LINE__, #cond);                                                  \
+    }                                                                                             \
   } while (0)

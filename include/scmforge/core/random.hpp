@@ -8,10 +8,15 @@
 //
 // Layout of one Philox block: counter words (c0, c1) = position, (c2, c3) = stream id;
 // key words (k0, k1) = seed. Each block yields four 32-bit words.
+//
+// Bulk draws (`fill_u32`, `fill_u64`) return exactly the words that as many single draws would,
+// computed several blocks at a time (SSE2, part of every x86-64, on x86-64; a portable loop
+// elsewhere). Philox is pure 32-bit integer arithmetic, so every path gives the same bits.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 namespace scmforge {
 
@@ -28,6 +33,18 @@ constexpr std::uint64_t derive_stream(std::uint64_t parent, std::uint64_t child)
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+/// The uniform double in [0, 1) that `Rng::uniform` makes of 64 random bits: the top 53 bits
+/// times 2^-53.
+constexpr double bits_to_uniform(std::uint64_t bits) noexcept {
+  // bits >> 11 < 2^53 fits a signed integer, whose conversion is one instruction on x86-64.
+  return static_cast<double>(static_cast<std::int64_t>(bits >> 11)) * 0x1.0p-53;
+}
+
+/// The uniform double in (0, 1] that `Rng::uniform_pos` makes of 64 random bits.
+constexpr double bits_to_uniform_pos(std::uint64_t bits) noexcept {
+  return (static_cast<double>(static_cast<std::int64_t>(bits >> 11)) + 1.0) * 0x1.0p-53;
 }
 
 /// A position in one Philox stream. Cheap to copy; copies continue independently.
@@ -55,12 +72,18 @@ class Rng {
   }
 
   /// Uniform double in [0, 1) with 53 random bits.
-  double uniform() noexcept { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform() noexcept { return bits_to_uniform(next_u64()); }
 
   /// Uniform double in (0, 1]: safe as the argument of log().
-  double uniform_pos() noexcept {
-    return (static_cast<double>(next_u64() >> 11) + 1.0) * 0x1.0p-53;
-  }
+  double uniform_pos() noexcept { return bits_to_uniform_pos(next_u64()); }
+
+  /// Fills `out` with the next out.size() words of the stream: out[k] is what the k-th of as
+  /// many next_u32() calls would return, and the Rng ends where those calls would leave it.
+  /// Whole blocks are computed in bulk; use this wherever more than a few dozen words are needed.
+  void fill_u32(std::span<std::uint32_t> out) noexcept;
+
+  /// As fill_u32 for next_u64(): out[k] is the k-th next_u64() (two words, high word first).
+  void fill_u64(std::span<std::uint64_t> out) noexcept;
 
   /// Uniform integer in [0, n) without modulo bias (Lemire's method); n must be > 0.
   std::uint64_t below(std::uint64_t n) noexcept;
@@ -87,7 +110,7 @@ class Rng {
 
 /// Stream-id domains: the first argument of derive_stream for each consumer.
 namespace streams {
-inline constexpr std::uint64_t kPrior = 0x70726f72ULL;        // datasets of the prior
+inline constexpr std::uint64_t kPrior = 0x70726f72ULL;         // datasets of the prior
 inline constexpr std::uint64_t kPriorGroup = 0x7067727055ULL;  // hyperparameter groups
 inline constexpr std::uint64_t kTest = 0x74657374ULL;          // unit tests
 }  // namespace streams

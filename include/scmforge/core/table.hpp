@@ -28,9 +28,9 @@ struct ColumnInfo {
 /// A column-major table of T (float for prior data, double for real tables).
 template <typename T>
 struct Table {
-  std::int64_t n = 0;                // rows
-  std::vector<ColumnInfo> columns;   // d entries
-  std::vector<T> values;             // n * d values, column-major
+  std::int64_t n = 0;               // rows
+  std::vector<ColumnInfo> columns;  // d entries
+  std::vector<T> values;            // n * d values, column-major
 
   [[nodiscard]] std::int64_t d() const { return static_cast<std::int64_t>(columns.size()); }
   [[nodiscard]] std::span<const T> column(std::int64_t j) const {
@@ -45,7 +45,7 @@ struct Table {
 /// A real table with a class label: features (float64) plus int32 labels 0..k-1.
 struct LabeledTable {
   Table<double> features;
-  std::vector<std::int32_t> y;            // n labels, codes into class_names
+  std::vector<std::int32_t> y;           // n labels, codes into class_names
   std::vector<std::string> class_names;  // k original label strings, index = code
   std::string target_name;
 };
@@ -57,16 +57,16 @@ struct LabeledTable {
 /// hold the same set of classes. categorical[j] is the number of levels of column j (0 when
 /// numeric).
 struct PriorDataset {
-  std::uint64_t id = 0;        // index in the corpus = the RNG stream it was drawn from
-  std::int32_t n = 0;          // rows
-  std::int32_t d = 0;          // features after constant-column removal
-  std::int32_t k = 0;          // classes
+  std::uint64_t id = 0;  // index in the corpus = the RNG stream it was drawn from
+  std::int32_t n = 0;    // rows
+  std::int32_t d = 0;    // features after constant-column removal
+  std::int32_t k = 0;    // classes
   std::int32_t single_eval_pos = 0;
-  std::vector<float> x;                     // n * d, column-major
-  std::vector<std::int32_t> y;              // n
-  std::vector<std::int32_t> categorical;    // d: levels, 0 = numeric
-  std::string prior_type;                   // "mlp", "tree" or "gp"
-  std::int32_t attempts = 1;                // draws needed until the dataset was valid
+  std::vector<float> x;                   // n * d, column-major
+  std::vector<std::int32_t> y;            // n
+  std::vector<std::int32_t> categorical;  // d: levels, 0 = numeric
+  std::string prior_type;                 // "mlp", "tree" or "gp"
+  std::int32_t attempts = 1;              // draws needed until the dataset was valid
 };
 
 }  // namespace scmforge

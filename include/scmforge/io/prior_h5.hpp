@@ -38,11 +38,11 @@ struct PriorDumpInfo {
   std::int32_t max_rows = 0;      // T
   std::int32_t max_features = 0;  // F
   std::int32_t max_classes = 0;
-  std::int32_t batch_size = 1;    // original_batch_size
+  std::int32_t batch_size = 1;  // original_batch_size
   std::uint64_t seed = 0;
   std::uint64_t first_id = 0;
   std::string config_json;
-  int compression = 1;            // gzip level 0-9 (0 = none), with the shuffle filter
+  int compression = 1;  // gzip level 0-9 (0 = none), with the shuffle filter
 };
 
 /// Streams datasets into a new dump.
@@ -54,21 +54,28 @@ class PriorH5Writer {
   PriorH5Writer(const PriorH5Writer&) = delete;
   PriorH5Writer& operator=(const PriorH5Writer&) = delete;
 
-  /// Appends datasets (n <= max_rows, d <= max_features each, else InvalidInput).
+  /// Appends datasets (n <= max_rows, d <= max_features each, else InvalidInput). Datasets are
+  /// buffered and written one whole chunk at a time, so the file's bytes do not depend on how
+  /// the datasets were split into append() calls.
   void append(std::span<const PriorDataset> datasets);
 
   /// Flushes, closes and renames the file onto its final path. Throws Io on failure.
   void commit();
 
-  [[nodiscard]] std::int64_t count() const { return count_; }
+  [[nodiscard]] std::int64_t count() const {
+    return count_ + static_cast<std::int64_t>(pending_.size());
+  }
 
  private:
   struct Handles;
+  void write_rows(std::span<const PriorDataset> datasets);
   std::string path_;
   std::string partial_;
   PriorDumpInfo info_;
   Handles* h_ = nullptr;
-  std::int64_t count_ = 0;
+  std::int64_t count_ = 0;                // datasets written to the file
+  std::size_t chunk_n_ = 1;               // datasets per HDF5 chunk
+  std::vector<PriorDataset> pending_;     // datasets of the chunk not yet complete
   bool committed_ = false;
 };
 

@@ -18,8 +18,25 @@
 namespace scmforge::prior {
 
 enum class ActKind : std::uint8_t {
-  kTanh, kLeakyRelu, kElu, kIdentity, kSelu, kSilu, kRelu, kSoftplus, kRelu6, kHardtanh,
-  kSign, kRbf, kExp, kSqrtAbs, kUnitInterval, kSine, kSquare, kAbs, kRandomFunction
+  kTanh,
+  kLeakyRelu,
+  kElu,
+  kIdentity,
+  kSelu,
+  kSilu,
+  kRelu,
+  kSoftplus,
+  kRelu6,
+  kHardtanh,
+  kSign,
+  kRbf,
+  kExp,
+  kSqrtAbs,
+  kUnitInterval,
+  kSine,
+  kSquare,
+  kAbs,
+  kRandomFunction
 };
 
 /// One entry of an activation table.

@@ -5,7 +5,8 @@
 // keyword arguments and the table in docs/prior.md, so a key has exactly one name everywhere.
 //
 // Families. `family` picks whose hyperparameter meta-distributions and post-processing are used:
-//   "tabpfn"  TabPFN v1 (automl/TabPFN priors/{mlp,fast_gp,flexible_categorical,differentiable_prior}):
+//   "tabpfn"  TabPFN v1 (automl/TabPFN
+//   priors/{mlp,fast_gp,flexible_categorical,differentiable_prior}):
 //             activations {tanh, identity, relu}, FlexibleCategorical post-processing with soft
 //             outlier compression, normalisation by used features, one class count per group.
 //   "tabicl"  TabICL (soda-inria/tabicl prior/{_mlp_scm,_tree_scm,_reg2cls,_hp_sampling}):
@@ -39,10 +40,10 @@ struct PriorConfig {
   double tree_weight = 0.3;
   double gp_weight = 0.0;
 
-  std::int32_t n_rows = 1024;      // rows per dataset (train + test)
-  std::int32_t min_features = 2;   // features drawn per group, uniform in [min, max]
+  std::int32_t n_rows = 1024;     // rows per dataset (train + test)
+  std::int32_t min_features = 2;  // features drawn per group, uniform in [min, max]
   std::int32_t max_features = 100;
-  std::int32_t max_classes = 10;   // classes per dataset are 2..max_classes
+  std::int32_t max_classes = 10;    // classes per dataset are 2..max_classes
   double train_fraction_min = 0.1;  // single_eval_pos = floor(n_rows * U(min, max))
   double train_fraction_max = 0.9;
 
@@ -50,14 +51,14 @@ struct PriorConfig {
   std::int32_t hp_group_size = 4;
   std::int32_t split_group_size = 32;
 
-  std::string is_causal = "false";    // "true", "false" or "sample" (meta_choice)
-  std::string sampling = "sample";    // root causes: "normal", "mixed", "uniform" or "sample"
-  double categorical_prob = 0.2;      // P(a dataset gets categorical features)
-  std::int32_t max_categories = 0;    // cap on levels of a categorical feature; 0 = no cap
-  double missing_rate = 0.0;          // MCAR share of feature cells set to NaN
+  std::string is_causal = "false";  // "true", "false" or "sample" (meta_choice)
+  std::string sampling = "sample";  // root causes: "normal", "mixed", "uniform" or "sample"
+  double categorical_prob = 0.2;    // P(a dataset gets categorical features)
+  std::int32_t max_categories = 0;  // cap on levels of a categorical feature; 0 = no cap
+  double missing_rate = 0.0;        // MCAR share of feature cells set to NaN
   bool remove_constant_features = true;
   bool permute_features = true;
-  std::int32_t max_attempts = 100;    // draws per dataset before its hyperparameters are redrawn
+  std::int32_t max_attempts = 100;  // draws per dataset before its hyperparameters are redrawn
 };
 
 /// Kind of a parameter's value.
@@ -68,9 +69,9 @@ struct ParamSpec {
   std::string_view name;
   ParamType type;
   std::string_view doc;
-  double min = 0;                             // for kInt / kDouble: inclusive range
+  double min = 0;  // for kInt / kDouble: inclusive range
   double max = 0;
-  std::vector<std::string_view> choices;      // for kString: allowed values
+  std::vector<std::string_view> choices;  // for kString: allowed values
 };
 
 /// The parameter table, in documentation order.

@@ -50,18 +50,18 @@ struct MetaDraw {
   RealDist num_layers, hidden_dim, dropout_prob, init_std, noise_std, num_causes;
   RealDist gp_lengthscale, gp_outputscale;
   // Choice probabilities (softmax of the meta logits), in the value order documented below.
-  std::vector<double> is_causal;            // [true, false]
-  std::vector<double> y_is_effect;          // [true, false]
-  std::vector<double> in_clique;            // [true, false]
-  std::vector<double> sort_features;        // [true, false]
-  std::vector<double> block_wise_dropout;   // [true, false]
-  std::vector<double> pre_sample_noise;     // [true, false]
-  std::vector<double> pre_sample_causes;    // [true, false]
-  std::vector<double> sampling;             // [normal, mixed] (tabpfn) / [normal, mixed, uniform]
-  std::vector<double> value_mode;           // class assignment [value, rank] (tabicl)
-  std::vector<double> activation;           // over activation_table(family) entries
-  std::vector<double> gp_noise;             // [1e-5, 1e-4, 1e-2]
-  double prior_bag_gp_probability = 0;      // TabPFN prior bag: softmax([1, w])[0] with w ~ U(2, 10)
+  std::vector<double> is_causal;           // [true, false]
+  std::vector<double> y_is_effect;         // [true, false]
+  std::vector<double> in_clique;           // [true, false]
+  std::vector<double> sort_features;       // [true, false]
+  std::vector<double> block_wise_dropout;  // [true, false]
+  std::vector<double> pre_sample_noise;    // [true, false]
+  std::vector<double> pre_sample_causes;   // [true, false]
+  std::vector<double> sampling;            // [normal, mixed] (tabpfn) / [normal, mixed, uniform]
+  std::vector<double> value_mode;          // class assignment [value, rank] (tabicl)
+  std::vector<double> activation;          // over activation_table(family) entries
+  std::vector<double> gp_noise;            // [1e-5, 1e-4, 1e-2]
+  double prior_bag_gp_probability = 0;     // TabPFN prior bag: softmax([1, w])[0] with w ~ U(2, 10)
 };
 
 /// Concrete hyperparameters shared by one group of datasets.
@@ -82,9 +82,9 @@ struct GroupHyper {
   bool pre_sample_noise = false;
   bool pre_sample_causes = false;
   Sampling sampling = Sampling::kNormal;
-  bool value_mode = false;                 // class boundaries ~ N(0,1) (value) or random rows (rank)
+  bool value_mode = false;  // class boundaries ~ N(0,1) (value) or random rows (rank)
   std::vector<double> activation_weights;  // drawn per layer (tabicl) ...
-  std::int32_t activation = -1;            // ... or fixed for the group (tabpfn), index into the table
+  std::int32_t activation = -1;  // ... or fixed for the group (tabpfn), index into the table
   double gp_lengthscale = 1, gp_outputscale = 1, gp_noise = 1e-4;
   // TabPFN draws the class count and the rank boundaries' row indices once per group.
   std::int32_t group_classes = 2;

@@ -1,4 +1,5 @@
-// scmforge/prior/postprocess.hpp: regression draw -> classification dataset (Reg2Cls / FlexibleCategorical).
+// scmforge/prior/postprocess.hpp: regression draw -> classification dataset (Reg2Cls /
+// FlexibleCategorical).
 //
 // family "tabpfn" (TabPFN v1 FlexibleCategorical, reference C.4):
 //   1. with probability categorical_prob, p ~ U(0,1); each column with probability p becomes
@@ -34,10 +35,10 @@ namespace scmforge::prior {
 /// Why a draw was rejected (counted by the generator).
 enum class Rejection : std::uint8_t {
   kNone = 0,
-  kNonFinite,        // NaN or infinity in x or y
-  kOneClass,         // fewer than 2 classes after assignment
-  kIncompatible,     // train and test class sets differ after 10 re-permutations
-  kNoFeatures,       // every feature was constant
+  kNonFinite,     // NaN or infinity in x or y
+  kOneClass,      // fewer than 2 classes after assignment
+  kIncompatible,  // train and test class sets differ after 10 re-permutations
+  kNoFeatures,    // every feature was constant
 };
 
 /// Turns `raw` into `out` (x, y, categorical, k, d); `num_classes` is the dataset's nominal

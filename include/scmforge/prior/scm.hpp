@@ -41,8 +41,8 @@ struct RawDataset {
 /// N(0,1); uniform: U(0,1); mixed: per column normal / standardised multinomial (2-20 levels in
 /// TabICL, 2-10 in TabPFN) / Zipf(2 + 2U) clipped at 10 and centred / (TabICL only) uniform,
 /// chosen with three U(0, 0.66) thresholds.
-Eigen::MatrixXf sample_causes(Sampling sampling, bool pre_stats, const std::string& family,
-                              int n, int count, Rng& rng);
+Eigen::MatrixXf sample_causes(Sampling sampling, bool pre_stats, const std::string& family, int n,
+                              int count, Rng& rng);
 
 RawDataset sample_mlp_scm(const GroupHyper& hp, const std::string& family, int n, Rng& rng);
 RawDataset sample_tree_scm(const GroupHyper& hp, const std::string& family, int n, Rng& rng);

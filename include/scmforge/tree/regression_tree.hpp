@@ -22,10 +22,10 @@ namespace scmforge::tree {
 
 /// A fitted multi-output regression tree stored as flat arrays (node 0 is the root).
 struct RegressionTree {
-  std::vector<std::int32_t> feature;    // split feature, -1 for a leaf
-  std::vector<float> threshold;         // go left when x < threshold
+  std::vector<std::int32_t> feature;  // split feature, -1 for a leaf
+  std::vector<float> threshold;       // go left when x < threshold
   std::vector<std::int32_t> left, right;
-  Eigen::MatrixXf leaf_value;           // m x nodes (only leaf columns are meaningful)
+  Eigen::MatrixXf leaf_value;  // m x nodes (only leaf columns are meaningful)
 
   /// Adds the tree's prediction for every row of x to out (n x m).
   void predict_add(const Eigen::MatrixXf& x, Eigen::MatrixXf& out) const;

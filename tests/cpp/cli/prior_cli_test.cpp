@@ -1,4 +1,5 @@
 // tests/cpp/cli/prior_cli_test.cpp: exit codes, error messages and outputs of `scmforge prior`.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,8 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace {
 
@@ -37,12 +36,14 @@ fs::path temp_dir() {
 
 TEST(PriorCli, SampleWritesADumpAndDescribeReadsIt) {
   const fs::path out = temp_dir() / "ok.h5";
-  const Result r = run(fmt::format("prior sample --preset nanotabpfn --n 20 --seed 3 --threads 2 --out {}", out.string()));
+  const Result r = run(fmt::format(
+      "prior sample --preset nanotabpfn --n 20 --seed 3 --threads 2 --out {}", out.string()));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(fs::exists(out));
   const Result d = run(fmt::format("prior describe {}", out.string()));
   ASSERT_EQ(d.code, 0) << d.output;
-  EXPECT_NE(d.output.find("20 datasets, padded to 150 rows x 5 features"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("20 datasets, padded to 150 rows x 5 features"), std::string::npos)
+      << d.output;
   fs::remove_all(out.parent_path());
 }
 

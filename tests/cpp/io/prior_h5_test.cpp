@@ -32,16 +32,19 @@ std::string bytes_of(const fs::path& p) {
 void write_dump(const fs::path& path, std::uint64_t seed, std::int64_t n, std::int64_t batch) {
   const prior::PriorConfig c = prior::preset("metatree");
   const prior::PriorGenerator gen(c, seed);
-  PriorDumpInfo info{c.n_rows, c.max_features, c.max_classes, c.split_group_size, seed, 0, prior::to_json(c), 1};
+  PriorDumpInfo info{
+      c.n_rows, c.max_features, c.max_classes, c.split_group_size, seed, 0, prior::to_json(c), 1};
   PriorH5Writer writer(path.string(), info);
-  for (std::int64_t i = 0; i < n; i += batch) writer.append(gen.generate_range(static_cast<std::uint64_t>(i), std::min(batch, n - i), 2));
+  for (std::int64_t i = 0; i < n; i += batch)
+    writer.append(gen.generate_range(static_cast<std::uint64_t>(i), std::min(batch, n - i), 2));
   writer.commit();
 }
 
 TEST(PriorH5, RoundTripKeepsEveryDataset) {
   const fs::path path = temp_dir() / "roundtrip.h5";
   write_dump(path, 4, 40, 16);
-  const auto expected = prior::PriorGenerator(prior::preset("metatree"), 4).generate_range(0, 40, 1);
+  const auto expected =
+      prior::PriorGenerator(prior::preset("metatree"), 4).generate_range(0, 40, 1);
   const auto got = read_prior_dump(path.string(), 0, 40);
   ASSERT_EQ(got.size(), expected.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
@@ -77,7 +80,8 @@ TEST(PriorH5, UncommittedWriterLeavesNoFile) {
   const fs::path path = temp_dir() / "aborted.h5";
   {
     const prior::PriorConfig c = prior::preset("metatree");
-    PriorH5Writer writer(path.string(), PriorDumpInfo{c.n_rows, c.max_features, c.max_classes, 32, 0, 0, "{}", 1});
+    PriorH5Writer writer(path.string(),
+                         PriorDumpInfo{c.n_rows, c.max_features, c.max_classes, 32, 0, 0, "{}", 1});
     writer.append(prior::PriorGenerator(c, 0).generate_range(0, 3, 1));
   }
   EXPECT_FALSE(fs::exists(path));
@@ -88,7 +92,8 @@ TEST(PriorH5, UncommittedWriterLeavesNoFile) {
 TEST(PriorH5, UnwritableFolderIsAnIoError) {
   const prior::PriorConfig c = prior::preset("metatree");
   try {
-    PriorH5Writer writer("/nonexistent-folder/x.h5", PriorDumpInfo{c.n_rows, c.max_features, c.max_classes, 32, 0, 0, "{}", 1});
+    PriorH5Writer writer("/nonexistent-folder/x.h5",
+                         PriorDumpInfo{c.n_rows, c.max_features, c.max_classes, 32, 0, 0, "{}", 1});
     FAIL() << "expected Io";
   } catch (const Io& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent-folder/x.h5.partial"), std::string::npos);

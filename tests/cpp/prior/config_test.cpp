@@ -52,12 +52,20 @@ TEST(PriorConfig, ValuesAreParsedAndRangeChecked) {
   EXPECT_DOUBLE_EQ(c.missing_rate, 0.25);
   set_parameter(c, "permute_features", "false");
   EXPECT_FALSE(c.permute_features);
-  EXPECT_NE(message_of([&] { set_parameter(c, "max_classes", "1"); }).find("out of range [2, 1000]"), std::string::npos);
-  EXPECT_NE(message_of([&] { set_parameter(c, "n_rows", "12.5"); }).find("not a whole number"), std::string::npos);
-  EXPECT_NE(message_of([&] { set_parameter(c, "n_rows", "abc"); }).find("not a number"), std::string::npos);
-  EXPECT_NE(message_of([&] { set_parameter(c, "family", "tabpfn2"); }).find("not one of 'tabpfn', 'tabicl'"),
+  EXPECT_NE(
+      message_of([&] { set_parameter(c, "max_classes", "1"); }).find("out of range [2, 1000]"),
+      std::string::npos);
+  EXPECT_NE(message_of([&] { set_parameter(c, "n_rows", "12.5"); }).find("not a whole number"),
             std::string::npos);
-  EXPECT_NE(message_of([&] { set_parameter(c, "remove_constant_features", "maybe"); }).find("not a boolean"),
+  EXPECT_NE(message_of([&] { set_parameter(c, "n_rows", "abc"); }).find("not a number"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              set_parameter(c, "family", "tabpfn2");
+            }).find("not one of 'tabpfn', 'tabicl'"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] {
+              set_parameter(c, "remove_constant_features", "maybe");
+            }).find("not a boolean"),
             std::string::npos);
 }
 
@@ -65,14 +73,16 @@ TEST(PriorConfig, ImpossibleCombinationsNameTheKeys) {
   PriorConfig c = preset("metatree");
   c.min_features = 8;
   c.max_features = 4;
-  EXPECT_NE(message_of([&] { validate(c); }).find("min_features (8) exceeds max_features (4)"), std::string::npos);
+  EXPECT_NE(message_of([&] { validate(c); }).find("min_features (8) exceeds max_features (4)"),
+            std::string::npos);
   c = preset("metatree");
   c.n_rows = 12;
   EXPECT_NE(message_of([&] { validate(c); }).find("max_classes"), std::string::npos);
   c = preset("tabpfn-v1");
   c.hp_group_size = 7;
-  EXPECT_NE(message_of([&] { validate(c); }).find("hp_group_size (7) must divide meta_group_size (64)"),
-            std::string::npos);
+  EXPECT_NE(
+      message_of([&] { validate(c); }).find("hp_group_size (7) must divide meta_group_size (64)"),
+      std::string::npos);
   c = preset("tabicl");
   c.mlp_weight = c.tree_weight = c.gp_weight = 0;
   EXPECT_NE(message_of([&] { validate(c); }).find("mix=fixed"), std::string::npos);
@@ -87,10 +97,14 @@ TEST(PriorConfig, JsonAndTomlOverrides) {
   apply_toml(c, "[prior]\nmax_features = 9\nmissing_rate = 0.1\n", "<test>");
   EXPECT_EQ(c.max_features, 9);
   EXPECT_DOUBLE_EQ(c.missing_rate, 0.1);
-  EXPECT_NE(message_of([&] { apply_json(c, R"({"nope": 1})", "cfg.json"); }).find("cfg.json: unknown prior parameter 'nope'"),
+  EXPECT_NE(message_of([&] {
+              apply_json(c, R"({"nope": 1})", "cfg.json");
+            }).find("cfg.json: unknown prior parameter 'nope'"),
             std::string::npos);
-  EXPECT_NE(message_of([&] { apply_toml(c, "a = = 1", "cfg.toml"); }).find("cfg.toml:1"), std::string::npos);
-  EXPECT_NE(message_of([&] { apply_json(c, "{", "cfg.json"); }).find("not valid JSON"), std::string::npos);
+  EXPECT_NE(message_of([&] { apply_toml(c, "a = = 1", "cfg.toml"); }).find("cfg.toml:1"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { apply_json(c, "{", "cfg.json"); }).find("not valid JSON"),
+            std::string::npos);
 }
 
 TEST(PriorConfig, JsonRoundTrip) {
@@ -98,7 +112,8 @@ TEST(PriorConfig, JsonRoundTrip) {
     const PriorConfig original = preset(name);
     PriorConfig copy = preset("tabicl");
     apply_json(copy, to_json(original), "<roundtrip>");
-    EXPECT_EQ(to_json(copy).substr(to_json(copy).find(',')), to_json(original).substr(to_json(original).find(',')))
+    EXPECT_EQ(to_json(copy).substr(to_json(copy).find(',')),
+              to_json(original).substr(to_json(original).find(',')))
         << name;
   }
 }

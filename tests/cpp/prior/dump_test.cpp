@@ -1,4 +1,5 @@
-// tests/cpp/prior/dump_test.cpp: write_dump gives the same bytes for any batch size and thread count.
+// tests/cpp/prior/dump_test.cpp: write_dump gives the same bytes for any batch size and thread
+// count.
 #include "scmforge/prior/dump.hpp"
 
 #include <gtest/gtest.h>
@@ -26,8 +27,9 @@ TEST(WriteDump, SameBytesForAnyBatchAndThreads) {
   fs::create_directories(dir);
   const PriorGenerator gen(preset("nanotabpfn"), 12);
   std::vector<std::int64_t> progress;
-  const GenerationStats stats = write_dump(gen, (dir / "a.h5").string(), DumpOptions{0, 70, 1, 70, 1},
-                                           [&](std::int64_t done) { progress.push_back(done); });
+  const GenerationStats stats =
+      write_dump(gen, (dir / "a.h5").string(), DumpOptions{0, 70, 1, 70, 1},
+                 [&](std::int64_t done) { progress.push_back(done); });
   write_dump(gen, (dir / "b.h5").string(), DumpOptions{0, 70, 2, 9, 1});
   EXPECT_EQ(bytes_of(dir / "a.h5"), bytes_of(dir / "b.h5"));
   EXPECT_EQ(progress, std::vector<std::int64_t>{70});
@@ -40,6 +42,20 @@ TEST(WriteDump, SameBytesForAnyBatchAndThreads) {
     EXPECT_EQ(tail[i].x, whole[i].x);
     EXPECT_EQ(tail[i].id, whole[i].id);
   }
+  fs::remove_all(dir);
+}
+
+TEST(WriteDump, SameBytesAcrossManyChunksForAnyBatch) {
+  // nanotabpfn datasets are 3 KB, so a chunk holds 256 of them: 700 datasets span 3 chunks,
+  // and batches of 7 or 100 end inside chunks.
+  const fs::path dir = fs::temp_directory_path() / fmt::format("scmforge_dump_chunks_{}", getpid());
+  fs::create_directories(dir);
+  const PriorGenerator gen(preset("nanotabpfn"), 13);
+  write_dump(gen, (dir / "a.h5").string(), DumpOptions{0, 700, 2, 7, 1});
+  write_dump(gen, (dir / "b.h5").string(), DumpOptions{0, 700, 2, 100, 1});
+  write_dump(gen, (dir / "c.h5").string(), DumpOptions{0, 700, 2, 700, 1});
+  EXPECT_EQ(bytes_of(dir / "a.h5"), bytes_of(dir / "b.h5"));
+  EXPECT_EQ(bytes_of(dir / "a.h5"), bytes_of(dir / "c.h5"));
   fs::remove_all(dir);
 }
 

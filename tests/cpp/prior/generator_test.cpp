@@ -24,7 +24,8 @@ void expect_same(const PriorDataset& a, const PriorDataset& b) {
   ASSERT_EQ(a.x.size(), b.x.size());
   for (std::size_t i = 0; i < a.x.size(); ++i) {
     // Bitwise equality (NaN-safe).
-    ASSERT_EQ(std::memcmp(&a.x[i], &b.x[i], sizeof(float)), 0) << "dataset " << a.id << " cell " << i;
+    ASSERT_EQ(std::memcmp(&a.x[i], &b.x[i], sizeof(float)), 0)
+        << "dataset " << a.id << " cell " << i;
   }
 }
 
@@ -62,7 +63,8 @@ TEST_P(PresetTest, InvariantsHoldForEveryDataset) {
   if (GetParam() == "tabpfn-v1" || GetParam() == "tabicl") c.n_rows = 256;  // keep the test fast
   const PriorGenerator gen(c, 11);
   GenerationStats stats;
-  const auto datasets = gen.generate_range(0, GetParam() == "metatree" || GetParam() == "nanotabpfn" ? 300 : 80, 2, &stats);
+  const auto datasets = gen.generate_range(
+      0, GetParam() == "metatree" || GetParam() == "nanotabpfn" ? 300 : 80, 2, &stats);
   for (const auto& ds : datasets) check_invariants(c, ds);
   std::int64_t accepted = stats.by_scm[0] + stats.by_scm[1] + stats.by_scm[2];
   EXPECT_EQ(accepted, static_cast<std::int64_t>(datasets.size()));

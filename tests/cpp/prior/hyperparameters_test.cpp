@@ -21,7 +21,8 @@ TEST(Hyperparameters, TabpfnMetaParametersStayInTheirFormulaRanges) {
   Rng rng(1, streams::kTest);
   for (int i = 0; i < 2000; ++i) {
     const MetaDraw m = sample_meta(c, rng);
-    // meta_gamma(max_alpha=2, max_scale=3, lb=2): shape e^alpha in [1, 2], mean shape*scale in [0, 3].
+    // meta_gamma(max_alpha=2, max_scale=3, lb=2): shape e^alpha in [1, 2], mean shape*scale in [0,
+    // 3].
     ASSERT_GE(m.num_layers.a, 1.0);
     ASSERT_LE(m.num_layers.a, 2.0);
     ASSERT_LE(m.num_layers.a * m.num_layers.b, 3.0 + 1e-12);
