@@ -8,7 +8,9 @@
 #include "commands.hpp"
 #include "scmforge/core/error.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"scmforge: synthetic tabular tasks from structural causal models"};
   app.set_version_flag("--version", SCMFORGE_VERSION);
   app.require_subcommand(1);
@@ -33,6 +35,17 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: internal failure: {}\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (...) {
+    std::fputs("error: internal failure\n", stderr);
     return 1;
   }
 }

@@ -85,7 +85,7 @@ PriorH5Writer::PriorH5Writer(std::string path, PriorDumpInfo info)
   const hsize_t per_dataset = t * f * 4;
   const hsize_t chunk_n = std::max<hsize_t>(1, std::min<hsize_t>(256, (1u << 20) / per_dataset));
   chunk_n_ = static_cast<std::size_t>(chunk_n);
-  auto create = [&](const char* name, hid_t type, std::vector<hsize_t> dims_tail) {
+  auto create = [&](const char* name, hid_t type, const std::vector<hsize_t>& dims_tail) {
     std::vector<hsize_t> dims = {0}, maxdims = {H5S_UNLIMITED}, chunk = {chunk_n};
     for (hsize_t d : dims_tail) {
       dims.push_back(d);
@@ -174,9 +174,10 @@ PriorH5Writer::~PriorH5Writer() {
 void PriorH5Writer::append(std::span<const PriorDataset> datasets) {
   SCMFORGE_ASSERT(h_ != nullptr && !committed_);
   for (const PriorDataset& ds : datasets) {
-    SCMFORGE_CHECK(ds.n <= info_.max_rows && ds.d <= info_.max_features, InvalidInput,
-                   "prior dump '{}': dataset {} has {} rows x {} features, more than the file's {} x {}",
-                   path_, ds.id, ds.n, ds.d, info_.max_rows, info_.max_features);
+    SCMFORGE_CHECK(
+        ds.n <= info_.max_rows && ds.d <= info_.max_features, InvalidInput,
+        "prior dump '{}': dataset {} has {} rows x {} features, more than the file's {} x {}",
+        path_, ds.id, ds.n, ds.d, info_.max_rows, info_.max_features);
     pending_.push_back(ds);
     if (pending_.size() == chunk_n_) {
       write_rows(pending_);
@@ -388,7 +389,7 @@ std::vector<PriorDataset> read_prior_dump(const std::string& path, std::int64_t 
   const auto ids = r.rows<std::uint64_t>("dataset_id", H5T_NATIVE_UINT64, f0, c0);
   const std::size_t t = xdims[1], f = xdims[2];
   std::vector<PriorDataset> out(static_cast<std::size_t>(count));
-  static const char* kTypes[] = {"mlp", "tree", "gp"};
+  static constexpr const char* kTypes[] = {"mlp", "tree", "gp"};
   for (std::size_t b = 0; b < out.size(); ++b) {
     PriorDataset& ds = out[b];
     ds.id = ids[b];

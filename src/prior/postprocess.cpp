@@ -170,7 +170,7 @@ bool split_compatible(const std::vector<std::int32_t>& y, std::int32_t pos) {
 
 }  // namespace
 
-Rejection to_classification(RawDataset raw, const GroupHyper& hp, const PriorConfig& c,
+Rejection to_classification(const RawDataset& raw, const GroupHyper& hp, const PriorConfig& c,
                             std::int32_t num_classes, std::int32_t single_eval_pos, Rng& rng,
                             PriorDataset& out) {
   const bool tabpfn = c.family == "tabpfn";

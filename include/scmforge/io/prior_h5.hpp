@@ -73,9 +73,9 @@ class PriorH5Writer {
   std::string partial_;
   PriorDumpInfo info_;
   Handles* h_ = nullptr;
-  std::int64_t count_ = 0;                // datasets written to the file
-  std::size_t chunk_n_ = 1;               // datasets per HDF5 chunk
-  std::vector<PriorDataset> pending_;     // datasets of the chunk not yet complete
+  std::int64_t count_ = 0;             // datasets written to the file
+  std::size_t chunk_n_ = 1;            // datasets per HDF5 chunk
+  std::vector<PriorDataset> pending_;  // datasets of the chunk not yet complete
   bool committed_ = false;
 };
 

@@ -44,7 +44,7 @@ enum class Rejection : std::uint8_t {
 /// Turns `raw` into `out` (x, y, categorical, k, d); `num_classes` is the dataset's nominal
 /// class count (TabICL) and ignored by the tabpfn family (it uses the group's).
 /// Returns the reason for rejecting the draw, or kNone.
-Rejection to_classification(RawDataset raw, const GroupHyper& hp, const PriorConfig& config,
+Rejection to_classification(const RawDataset& raw, const GroupHyper& hp, const PriorConfig& config,
                             std::int32_t num_classes, std::int32_t single_eval_pos, Rng& rng,
                             PriorDataset& out);
 
