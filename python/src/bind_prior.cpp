@@ -4,6 +4,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "bindings.hpp"
@@ -62,13 +63,8 @@ nb::dict sample_padded(std::int64_t n, const std::string& preset, std::uint64_t 
       parallel_for(m, threads, [&](std::int64_t bi) {
         const auto b = static_cast<std::size_t>(start + bi);
         const PriorDataset& ds = batch[static_cast<std::size_t>(bi)];
-        for (std::int32_t i = 0; i < ds.n; ++i) {
-          for (std::int32_t j = 0; j < ds.d; ++j)
-            x[(b * t + static_cast<std::size_t>(i)) * f + static_cast<std::size_t>(j)] =
-                ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) +
-                     static_cast<std::size_t>(i)];
-          y[b * t + static_cast<std::size_t>(i)] = ds.y[static_cast<std::size_t>(i)];
-        }
+        copy_rows_padded(ds, f, x.data() + b * t * f);
+        std::copy(ds.y.begin(), ds.y.end(), y.begin() + static_cast<std::ptrdiff_t>(b * t));
         for (std::int32_t j = 0; j < ds.d; ++j)
           cat[b * f + static_cast<std::size_t>(j)] = ds.categorical[static_cast<std::size_t>(j)];
         nf[b] = ds.d;

@@ -199,11 +199,7 @@ void PriorH5Writer::write_rows(std::span<const PriorDataset> datasets) {
   std::vector<std::uint64_t> ids;
   for (std::size_t b = 0; b < datasets.size(); ++b) {
     const PriorDataset& ds = datasets[b];
-    for (std::int32_t j = 0; j < ds.d; ++j)
-      for (std::int32_t i = 0; i < ds.n; ++i)
-        x[(b * t + static_cast<std::size_t>(i)) * f + static_cast<std::size_t>(j)] =
-            ds.x[static_cast<std::size_t>(j) * static_cast<std::size_t>(ds.n) +
-                 static_cast<std::size_t>(i)];
+    copy_rows_padded(ds, f, x.data() + b * t * f);
     for (std::int32_t i = 0; i < ds.n; ++i)
       y[b * t + static_cast<std::size_t>(i)] =
           static_cast<float>(ds.y[static_cast<std::size_t>(i)]);

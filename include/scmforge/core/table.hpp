@@ -69,4 +69,9 @@ struct PriorDataset {
   std::int32_t attempts = 1;              // draws needed until the dataset was valid
 };
 
+/// Copies the features of `ds` row-major into `out`, a zero-initialised block of at least
+/// ds.n rows of `f` floats: out[i * f + j] = x(i, j) for i < ds.n, j < ds.d (f >= ds.d). This is
+/// the padded layout of prior dumps and of the Python / torch batches.
+void copy_rows_padded(const PriorDataset& ds, std::size_t f, float* out);
+
 }  // namespace scmforge
