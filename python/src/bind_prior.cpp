@@ -5,7 +5,6 @@
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "bindings.hpp"
 #include "scmforge/core/error.hpp"

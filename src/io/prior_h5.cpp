@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -50,12 +49,6 @@ void check_status(herr_t status, const std::string& what, const std::string& pat
   if (status < 0)
     SCMFORGE_THROW(Io, "HDF5: {} failed for '{}' (disk full or permission?)", what, path);
 }
-
-struct Column {
-  const char* name;
-  hid_t type;
-  int rank;  // 1, 2 or 3
-};
 
 }  // namespace
 

@@ -14,8 +14,6 @@
 namespace scmforge::prior {
 namespace {
 
-using Column = Eigen::Ref<Eigen::VectorXd>;
-
 double mean_of(const Eigen::VectorXd& v) { return v.mean(); }
 
 double std_of(const Eigen::VectorXd& v, double mean) {
