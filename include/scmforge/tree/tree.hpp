@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "scmforge/core/table.hpp"
+
 namespace scmforge::tree {
 
 enum class SplitKind : std::uint8_t { kThreshold = 0, kCategory = 1 };
@@ -60,7 +62,9 @@ struct Tree {
   TreeTask task = TreeTask::kClassification;
   std::int32_t n_features = 0;             // d seen at fit time
   std::int32_t n_outputs = 1;              // k: classes (classification) or 1 (regression)
-  std::vector<std::string> feature_names;  // d names, or empty
+  /// d column descriptions (name, kind, level labels) kept for exports and for re-encoding
+  /// categorical columns at predict time, or empty when unknown.
+  std::vector<ColumnInfo> features;
   std::vector<std::string> class_names;    // k labels (classification), or empty
 
   std::vector<std::int32_t> feature;  // split feature, -1 for a leaf
