@@ -8,5 +8,6 @@ namespace scmforge::python {
 void bind_core(nanobind::module_& m);
 void bind_io(nanobind::module_& m);
 void bind_prior(nanobind::module_& m);
+void bind_tree(nanobind::module_& m);
 
 }  // namespace scmforge::python

@@ -37,4 +37,5 @@ NB_MODULE(_core, m) {
   scmforge::python::bind_core(m);
   scmforge::python::bind_io(m);
   scmforge::python::bind_prior(m);
+  scmforge::python::bind_tree(m);
 }
