@@ -1,24 +1,21 @@
-// src/io/csv.cpp: the CSV tokenizer, column type inference, gzip handling and the atomic writer.
+// src/io/csv.cpp: the CSV tokenizer, column type inference, gzip handling and CSV writing.
 #include "scmforge/io/csv.hpp"
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <limits>
 #include <numeric>
 #include <span>
 #include <unordered_map>
 
 #include "scmforge/core/error.hpp"
+#include "scmforge/io/file.hpp"
 
 namespace scmforge::io {
 namespace {
@@ -553,28 +550,6 @@ void encode_target(const Records& records, std::size_t column, std::string_view 
   out.target_name = target;
 }
 
-std::string read_file(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    SCMFORGE_THROW(Io, "{}: cannot open the file ({}); check the path and its permissions", path,
-                   std::strerror(errno));
-  }
-  std::string bytes;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
-    bytes.append(buffer, got);
-  }
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) {
-    SCMFORGE_THROW(Io, "{}: cannot read the file ({}); check that it is a readable file", path,
-                   std::strerror(error));
-  }
-  return bytes;
-}
-
 bool needs_quotes(std::string_view field, bool only_field) {
   if (field.empty()) {
     return only_field;
@@ -677,40 +652,11 @@ std::string format_rows(const Table<double>& table, const LabeledTable* target) 
   return out;
 }
 
-// Writes bytes to a temporary file next to `path`, then renames it over `path`.
-void write_atomically(const std::string& path, std::string_view bytes) {
-  // The process id and a counter make the name unique among writers in this and other processes.
-  static std::atomic<std::uint64_t> counter{0};
-  const std::string temp = fmt::format("{}.tmp-{}-{}", path, ::getpid(), counter++);
-  std::FILE* file = std::fopen(temp.c_str(), "wb");
-  if (file == nullptr) {
-    SCMFORGE_THROW(Io,
-                   "{}: cannot create the temporary file '{}' ({}); check that the folder exists "
-                   "and is writable",
-                   path, temp, std::strerror(errno));
-  }
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-  int error = errno;
-  if (std::fclose(file) != 0 && ok) {
-    ok = false;
-    error = errno;
-  }
-  if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    error = errno;
-  }
-  if (!ok) {
-    std::remove(temp.c_str());
-    SCMFORGE_THROW(Io, "{}: cannot write the file ({}); check the free disk space and permissions",
-                   path, std::strerror(error));
-  }
-}
-
 void write_text(const std::string& path, const std::string& text) {
   if (path.ends_with(".gz")) {
-    write_atomically(path, gzip(text));
+    write_file_atomically(path, gzip(text));
   } else {
-    write_atomically(path, text);
+    write_file_atomically(path, text);
   }
 }
 
