@@ -8,4 +8,7 @@ namespace scmforge::cli {
 /// Adds `scmforge prior ...` (sample, describe, params) to the app.
 void add_prior_commands(CLI::App& app);
 
+/// Adds `scmforge tree ...` (fit, predict, show) to the app.
+void add_tree_commands(CLI::App& app);
+
 }  // namespace scmforge::cli

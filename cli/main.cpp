@@ -15,6 +15,7 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", SCMFORGE_VERSION);
   app.require_subcommand(1);
   scmforge::cli::add_prior_commands(app);
+  scmforge::cli::add_tree_commands(app);
   try {
     app.parse(argc, argv);
     return 0;
