@@ -75,9 +75,9 @@ void Tree::validate() const {
                      n_node_samples.size() == m && weighted_n_node_samples.size() == m &&
                      value.size() == m * static_cast<std::size_t>(n_outputs),
                  InvalidInput, "tree: per-node arrays disagree in length (feature has {})", m);
-  SCMFORGE_CHECK(
-      features.empty() || features.size() == static_cast<std::size_t>(n_features),
-      InvalidInput, "tree: {} feature descriptions for {} features", features.size(), n_features);
+  SCMFORGE_CHECK(features.empty() || features.size() == static_cast<std::size_t>(n_features),
+                 InvalidInput, "tree: {} feature descriptions for {} features", features.size(),
+                 n_features);
   SCMFORGE_CHECK(task != TreeTask::kClassification || class_names.empty() ||
                      class_names.size() == static_cast<std::size_t>(n_outputs),
                  InvalidInput, "tree: {} class names for {} classes", class_names.size(),

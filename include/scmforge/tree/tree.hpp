@@ -60,12 +60,12 @@ struct TrainingSet {
 /// A fitted tree as flat arrays with one entry per node (m nodes).
 struct Tree {
   TreeTask task = TreeTask::kClassification;
-  std::int32_t n_features = 0;             // d seen at fit time
-  std::int32_t n_outputs = 1;              // k: classes (classification) or 1 (regression)
+  std::int32_t n_features = 0;  // d seen at fit time
+  std::int32_t n_outputs = 1;   // k: classes (classification) or 1 (regression)
   /// d column descriptions (name, kind, level labels) kept for exports and for re-encoding
   /// categorical columns at predict time, or empty when unknown.
   std::vector<ColumnInfo> features;
-  std::vector<std::string> class_names;    // k labels (classification), or empty
+  std::vector<std::string> class_names;  // k labels (classification), or empty
 
   std::vector<std::int32_t> feature;  // split feature, -1 for a leaf
   std::vector<double> threshold;      // split value (see the split semantics above)
