@@ -22,6 +22,7 @@ rejected with a message that says to convert them.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 from typing import Any, Optional, Union
@@ -43,6 +44,7 @@ __all__ = [
     "TreeEnsembleClassifier",
     "TreeView",
     "export_text",
+    "load_tree",
 ]
 
 _LEAF = -1
@@ -560,3 +562,39 @@ class TreeEnsembleClassifier(_ClassifierBase):
 def export_text(decision_tree: _TreeBase, decimals: int = 2) -> str:
     """Indented text of a fitted scmforge tree estimator (``sklearn.tree.export_text``'s style)."""
     return decision_tree.export_text(decimals=decimals)
+
+
+def load_tree(source: str) -> _TreeBase:
+    """A fitted estimator from tree JSON (a path, or the JSON text itself).
+
+    Classification trees come back as :class:`DecisionTreeClassifier` (``classes_`` are the
+    class labels stored in the file, as strings), regression trees as
+    :class:`DecisionTreeRegressor`; both predict, export and pickle like freshly fitted ones.
+    Works for trees written by ``scmforge tree fit``, ``to_json()`` of any scmforge tree
+    estimator, and the optimal solver.
+    """
+    import os
+
+    text = source
+    if not source.lstrip().startswith("{"):
+        if not os.path.exists(source):
+            raise InvalidInputError(f"{source!r} is neither tree JSON nor an existing file")
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+    tree = _core.Tree.from_json(text)
+    est: _TreeBase
+    if tree.task == "classification":
+        est = DecisionTreeClassifier()
+        names = tree.class_names or [str(c) for c in range(tree.n_outputs)]
+        est.classes_ = np.array(names)
+        est.n_classes_ = len(names)
+    else:
+        est = DecisionTreeRegressor()
+    est.n_features_in_ = tree.n_features
+    if tree.feature_names and tree.feature_names != [f"feature_{j}" for j in range(tree.n_features)]:
+        est.feature_names_in_ = np.array(tree.feature_names, dtype=object)
+    levels = json.loads(text)["features"]
+    categories = [f.get("levels") if f["kind"] == "categorical" else None for f in levels]
+    est._categories_ = categories if any(c is not None for c in categories) else None
+    est.tree_ = TreeView(tree)
+    return est
