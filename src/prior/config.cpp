@@ -267,7 +267,7 @@ void apply_json(PriorConfig& config, std::string_view text, std::string_view ori
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     SCMFORGE_THROW(InvalidInput, "{}: not valid JSON ({})", origin, e.what());
   }
   if (doc.is_object() && doc.contains("prior") && doc["prior"].is_object()) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "scmforge/core/error.hpp"
@@ -46,11 +47,27 @@ template <typename T>
 T get_field(const Json& obj, const char* key, const std::string& where) {
   SCMFORGE_CHECK(obj.is_object() && obj.contains(key), InvalidInput,
                  "tree JSON: {} has no field \"{}\"", where, key);
-  try {
-    return obj.at(key).get<T>();
-  } catch (const Json::exception&) {
-    SCMFORGE_THROW(InvalidInput, "tree JSON: field \"{}\" of {} has the wrong type: {}", key, where,
-                   obj.at(key).dump());
+  const Json& field = obj.at(key);
+  if constexpr (std::is_integral_v<T>) {
+    // nlohmann converts a float to an integer without a range check: accept integers only.
+    const bool fits =
+        (field.is_number_integer() && !field.is_number_unsigned() &&
+         field.get<std::int64_t>() >= std::numeric_limits<T>::min() &&
+         field.get<std::int64_t>() <= std::numeric_limits<T>::max()) ||
+        (field.is_number_unsigned() &&
+         field.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<T>::max()));
+    SCMFORGE_CHECK(fits, InvalidInput,
+                   "tree JSON: field \"{}\" of {} must be an integer in range, got {}", key, where,
+                   field.dump());
+    return static_cast<T>(field.is_number_unsigned() ? static_cast<T>(field.get<std::uint64_t>())
+                                                     : static_cast<T>(field.get<std::int64_t>()));
+  } else {
+    try {
+      return field.get<T>();
+    } catch (const Json::exception&) {
+      SCMFORGE_THROW(InvalidInput, "tree JSON: field \"{}\" of {} has the wrong type: {}", key,
+                     where, field.dump());
+    }
   }
 }
 
@@ -173,15 +190,13 @@ std::string to_json(const Tree& tree) {
   return doc.dump(1) + "\n";
 }
 
-Tree from_json(const std::string& text) {
-  Json doc;
-  try {
-    doc = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    SCMFORGE_THROW(InvalidInput, "tree JSON is not valid JSON: {}", e.what());
-  }
+namespace {
+
+Tree tree_from_document(const Json& doc) {
   const std::string top = "the document";
-  SCMFORGE_CHECK(doc.is_object() && doc.value("format", "") == "scmforge-tree", InvalidInput,
+  SCMFORGE_CHECK(doc.is_object() && doc.contains("format") && doc["format"].is_string() &&
+                     doc["format"].get<std::string>() == "scmforge-tree",
+                 InvalidInput,
                  "not a scmforge tree: the JSON has no \"format\": \"scmforge-tree\"");
   const auto version = get_field<int>(doc, "version", top);
   SCMFORGE_CHECK(version == kFormatVersion, InvalidInput,
@@ -256,6 +271,23 @@ Tree from_json(const std::string& text) {
   }
   tree.validate();
   return tree;
+}
+
+}  // namespace
+
+Tree from_json(const std::string& text) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::exception& e) {
+    SCMFORGE_THROW(InvalidInput, "tree JSON is not valid JSON: {}", e.what());
+  }
+  try {
+    return tree_from_document(doc);
+  } catch (const Json::exception& e) {
+    // get_field checks types; this catches what slips through (e.g. a non-object in a list).
+    SCMFORGE_THROW(InvalidInput, "tree JSON has an unexpected structure: {}", e.what());
+  }
 }
 
 std::string to_dot(const Tree& tree) {

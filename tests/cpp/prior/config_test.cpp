@@ -105,6 +105,10 @@ TEST(PriorConfig, JsonAndTomlOverrides) {
             std::string::npos);
   EXPECT_NE(message_of([&] { apply_json(c, "{", "cfg.json"); }).find("not valid JSON"),
             std::string::npos);
+  // A number too large for a double is a parse failure too (found by fuzz/tree_json_fuzz).
+  EXPECT_NE(
+      message_of([&] { apply_json(c, R"({"seed": 1e99999})", "cfg.json"); }).find("not valid JSON"),
+      std::string::npos);
 }
 
 TEST(PriorConfig, JsonRoundTrip) {

@@ -144,14 +144,19 @@ std::string replace(std::string s, const std::string& from, const std::string& t
 TEST(Tree, JsonRejectsBadDocuments) {
   const std::string good = to_json(small_tree());
   expect_json_error("{", "not valid JSON");
+  // nlohmann reports an overflowing number as out_of_range, not parse_error (found by fuzzing).
+  expect_json_error(replace(good, "\"samples\": 12", "\"samples\": 5e99999"), "not valid JSON");
   expect_json_error("[1, 2]", "not a scmforge tree");
+  expect_json_error(R"({"format": 3})", "not a scmforge tree");
   expect_json_error(replace(good, "\"version\": 1", "\"version\": 7"), "version 7");
   expect_json_error(replace(good, "\"task\": \"classification\"", "\"task\": \"ranking\""),
                     "task must be");
   expect_json_error(replace(good, "\"left\": 1", "\"left\": 9"), "out of range");
   // Node 1 pointing at the root makes a cycle / a second parent.
   expect_json_error(replace(good, "\"left\": 2", "\"left\": 4"), "parents");
-  expect_json_error(replace(good, "\"samples\": 12", "\"samples\": \"many\""), "wrong type");
+  expect_json_error(replace(good, "\"samples\": 12", "\"samples\": \"many\""), "integer");
+  expect_json_error(replace(good, "\"samples\": 12", "\"samples\": 1.2e60"), "integer in range");
+  expect_json_error(replace(good, "\"classes\": [", "\"classes\": [3, "), "wrong type");
   expect_json_error(replace(good, "\"threshold\": 0.5", "\"threshold\": \"x\""),
                     "must be a number");
   expect_json_error(replace(good, "\"feature\": 1", "\"feature\": 5"), "splits on feature 5");
