@@ -1,0 +1,724 @@
+// src/tree/optimal_search.cpp: the optimal solver's dynamic program (depth-2 solver, cache,
+// bounds).
+#include "optimal_search.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+
+#include "scmforge/core/error.hpp"
+
+namespace scmforge::tree::detail {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
+
+std::uint64_t mix(std::uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+// Misclassifications of a leaf holding counts[0..k): size - max.
+std::int64_t leaf_errors(const std::int64_t* counts, std::int32_t k) {
+  std::int64_t total = 0;
+  std::int64_t best = 0;
+  for (std::int32_t c = 0; c < k; ++c) {
+    total += counts[c];
+    best = std::max(best, counts[c]);
+  }
+  return total - best;
+}
+
+// Best split of one child of a depth-2 tree: lowest misclassification, lowest candidate index.
+struct ChildBest {
+  std::int64_t mis = kNone;
+  std::int32_t cand = -1;
+  std::int64_t mis_left = 0;
+  std::int64_t mis_right = 0;
+
+  void offer(std::int64_t mis_l, std::int64_t mis_r, std::int32_t c) {
+    const auto m = mis_l + mis_r;
+    if (m < mis || (m == mis && c < cand)) {
+      mis = m;
+      cand = c;
+      mis_left = mis_l;
+      mis_right = mis_r;
+    }
+  }
+};
+
+// The best of a depth-2 root's four options: 0 both children leaves, 1 left split, 2 right
+// split, 3 both split (the first wins ties).
+struct RootChoice {
+  double value = kInf;
+  int option = 0;
+  std::int64_t leaf_l = 0;
+  std::int64_t leaf_r = 0;
+};
+
+RootChoice choose_option(std::int64_t leaf_l, std::int64_t leaf_r, const ChildBest& bl,
+                         const ChildBest& br, std::int32_t budget, double penalty) {
+  const auto val = [penalty](std::int64_t mis, int leaves) {
+    return static_cast<double>(mis) + penalty * static_cast<double>(leaves);
+  };
+  const double opts[4] = {
+      val(leaf_l + leaf_r, 2),
+      bl.cand >= 0 && budget >= 3 ? val(bl.mis + leaf_r, 3) : kInf,
+      br.cand >= 0 && budget >= 3 ? val(leaf_l + br.mis, 3) : kInf,
+      bl.cand >= 0 && br.cand >= 0 && budget >= 4 ? val(bl.mis + br.mis, 4) : kInf,
+  };
+  RootChoice out{opts[0], 0, leaf_l, leaf_r};
+  for (int o = 1; o < 4; ++o) {
+    if (opts[o] < out.value - kObjectiveEps) {
+      out.value = opts[o];
+      out.option = o;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Solver::Solver(const CandidateSet& cs, std::span<const std::int32_t> y, const SearchConfig& config,
+               std::atomic<bool>* stop)
+    : cs_(cs),
+      y_(y),
+      config_(config),
+      stop_(stop),
+      leaf_nodes_(static_cast<std::size_t>(cs.n) + 1, -1),
+      recent_(64) {}
+
+void Solver::tick() {
+  if (!config_.has_deadline) {
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= config_.deadline) {
+    stop_->store(true, std::memory_order_relaxed);
+  }
+}
+
+void Solver::normalise(std::int32_t& depth, std::int32_t& budget) {
+  if (depth < 20) {
+    budget = std::min(budget, std::int32_t{1} << depth);
+  }
+  depth = std::min(depth, budget - 1);
+}
+
+Solver::Leaf Solver::leaf_of(std::span<const std::int32_t> rows) {
+  std::int64_t counts[64] = {};
+  std::vector<std::int64_t> big;
+  std::int64_t* c = counts;
+  if (config_.k > 64) {
+    big.assign(static_cast<std::size_t>(config_.k), 0);
+    c = big.data();
+  }
+  for (const auto r : rows) {
+    ++c[y_[static_cast<std::size_t>(r)]];
+  }
+  const auto mis = leaf_errors(c, config_.k);
+  return {mis, mis == 0};
+}
+
+std::int32_t Solver::add_node(const SolNode& n) {
+  arena_.push_back(n);
+  return static_cast<std::int32_t>(arena_.size() - 1);
+}
+
+std::int32_t Solver::leaf_node(std::int64_t mis) {
+  auto& id = leaf_nodes_[static_cast<std::size_t>(mis)];
+  if (id < 0) {
+    id = add_node({-1, -1, -1, 1, mis});
+  }
+  return id;
+}
+
+std::uint64_t Solver::key_of(std::span<const std::int32_t> rows, std::int32_t depth,
+                             std::int32_t budget) const {
+  std::uint64_t h =
+      mix(static_cast<std::uint64_t>(rows.size()) * 0x9e3779b97f4a7c15ULL +
+          static_cast<std::uint64_t>(depth) * 131 + static_cast<std::uint64_t>(budget));
+  for (const auto r : rows) {
+    h = (h ^ static_cast<std::uint64_t>(r)) * 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  return mix(h);
+}
+
+Solver::Entry* Solver::find(std::uint64_t key, std::span<const std::int32_t> rows,
+                            std::int32_t depth, std::int32_t budget) {
+  const auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    return nullptr;
+  }
+  for (const auto id : it->second) {
+    auto& e = entries_[static_cast<std::size_t>(id)];
+    if (e.depth == depth && e.budget == budget && e.rows.size() == rows.size() &&
+        std::equal(rows.begin(), rows.end(), e.rows.begin())) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+void Solver::store(std::uint64_t key, std::span<const std::int32_t> rows, std::int32_t depth,
+                   std::int32_t budget, std::int32_t sol, double lb) {
+  if (auto* e = find(key, rows, depth, budget)) {
+    if (sol >= 0) {
+      e->sol = sol;
+      e->lb = value(sol);
+    } else {
+      e->lb = std::max(e->lb, lb);
+    }
+    return;
+  }
+  const auto id = static_cast<std::int32_t>(entries_.size());
+  entries_.push_back({{rows.begin(), rows.end()}, depth, budget, sol, sol >= 0 ? value(sol) : lb});
+  cache_[key].push_back(id);
+  if (config_.min_leaf == 1 && static_cast<std::size_t>(depth) < recent_.size()) {
+    auto& ring = recent_[static_cast<std::size_t>(depth)];
+    if (ring.size() == kRing) {
+      ring.erase(ring.begin());
+    }
+    ring.push_back(id);
+  }
+}
+
+double Solver::similarity_bound(std::span<const std::int32_t> rows, std::int32_t depth,
+                                std::int32_t budget) const {
+  double best = 0.0;
+  if (config_.min_leaf != 1 || static_cast<std::size_t>(depth) >= recent_.size()) {
+    return best;
+  }
+  for (const auto id : recent_[static_cast<std::size_t>(depth)]) {
+    const auto& e = entries_[static_cast<std::size_t>(id)];
+    if (e.budget != budget) {
+      continue;
+    }
+    // |e.rows \ rows|: rows only in the cached subset (each could have been misclassified).
+    std::int64_t removed = 0;
+    std::size_t i = 0;
+    for (const auto r : e.rows) {
+      while (i < rows.size() && rows[i] < r) {
+        ++i;
+      }
+      if (i == rows.size() || rows[i] != r) {
+        ++removed;
+      }
+    }
+    best = std::max(best, e.lb - static_cast<double>(removed));
+  }
+  return best;
+}
+
+double Solver::quick_bound(std::span<const std::int32_t> rows, std::int32_t depth,
+                           std::int32_t budget) {
+  normalise(depth, budget);
+  const auto leaf = leaf_of(rows);
+  const double leaf_val = value(leaf.mis, 1);
+  const double two_leaves = 2.0 * config_.penalty;
+  if (depth == 0 || static_cast<std::int64_t>(rows.size()) < 2 * config_.min_leaf || leaf.pure ||
+      leaf_val <= two_leaves + kObjectiveEps) {
+    return leaf_val;
+  }
+  double lb = two_leaves;
+  if (const auto* e = find(key_of(rows, depth, budget), rows, depth, budget)) {
+    lb = std::max(lb, e->sol >= 0 ? value(e->sol) : e->lb);
+  }
+  if (depth >= 2) {
+    lb = std::max(lb, similarity_bound(rows, depth, budget));
+  }
+  return std::min(lb, leaf_val);
+}
+
+Outcome Solver::solve(std::span<const std::int32_t> rows, std::int32_t depth, std::int32_t budget,
+                      double ub) {
+  tick();
+  normalise(depth, budget);
+  const auto leaf = leaf_of(rows);
+  const double leaf_val = value(leaf.mis, 1);
+  const double two_leaves = 2.0 * config_.penalty;
+  if (depth == 0 || static_cast<std::int64_t>(rows.size()) < 2 * config_.min_leaf || leaf.pure ||
+      leaf_val <= two_leaves + kObjectiveEps) {
+    return {leaf_val < ub - kObjectiveEps ? leaf_node(leaf.mis) : -1, leaf_val, true};
+  }
+  const auto key = key_of(rows, depth, budget);
+  double lb = two_leaves;
+  if (const auto* e = find(key, rows, depth, budget)) {
+    if (e->sol >= 0) {
+      ++cache_hits;
+      const double v = value(e->sol);
+      return {v < ub - kObjectiveEps ? e->sol : -1, v, true};
+    }
+    if (e->lb >= ub - kObjectiveEps) {
+      ++cache_hits;
+      return {-1, e->lb, true};
+    }
+    lb = std::max(lb, e->lb);
+  }
+  if (depth >= 2) {
+    lb = std::max(lb, similarity_bound(rows, depth, budget));
+  }
+  if (lb >= ub - kObjectiveEps) {
+    return {-1, lb, true};
+  }
+  ++subproblems;
+  if (depth <= 2) {
+    const auto o = solve_depth2(rows, depth, budget, leaf.mis);
+    if (o.exact) {
+      store(key, rows, depth, budget, o.sol, o.lb);
+    }
+    return {value(o.sol) < ub - kObjectiveEps ? o.sol : -1, std::max(lb, o.lb), o.exact};
+  }
+
+  // General case: the leaf is the incumbent; candidates in index order, strict improvements.
+  std::int32_t best = leaf_val < ub - kObjectiveEps ? leaf_node(leaf.mis) : -1;
+  double cur_ub = std::min(ub, leaf_val);
+  double lb_min = leaf_val;
+  bool exact = true;
+  const auto f = static_cast<std::int32_t>(cs_.candidates.size());
+  for (std::int32_t c = 0; c < f; ++c) {
+    if (stopped()) {
+      exact = false;
+      lb_min = std::min(lb_min, two_leaves);
+      break;
+    }
+    const auto o = solve_split(rows, c, depth, budget, cur_ub);
+    exact = exact && o.exact;
+    lb_min = std::min(lb_min, o.lb);
+    if (o.sol >= 0) {
+      best = o.sol;
+      cur_ub = value(o.sol);
+    }
+  }
+  if (exact) {
+    const double result_lb = best >= 0 ? value(best) : std::max(lb, lb_min);
+    store(key, rows, depth, budget, best, result_lb);
+    return {best, result_lb, true};
+  }
+  return {best, std::max(lb, lb_min), false};
+}
+
+Outcome Solver::solve_split(std::span<const std::int32_t> rows, std::int32_t cand,
+                            std::int32_t depth, std::int32_t budget, double ub) {
+  normalise(depth, budget);
+  std::vector<std::int32_t> left;
+  std::vector<std::int32_t> right;
+  left.reserve(rows.size());
+  right.reserve(rows.size());
+  for (const auto r : rows) {
+    (cs_.goes_left(cand, r) ? left : right).push_back(r);
+  }
+  if (static_cast<std::int64_t>(left.size()) < config_.min_leaf ||
+      static_cast<std::int64_t>(right.size()) < config_.min_leaf || depth < 1) {
+    return {-1, kInf, true};
+  }
+  const std::int32_t child_depth = depth - 1;
+  const std::int32_t cap = child_depth < 20 ? std::int32_t{1} << child_depth : budget;
+  const std::int32_t lo = std::max(1, budget - cap);
+  const std::int32_t hi = std::min(cap, budget - 1);
+  std::int32_t best = -1;
+  double cur_ub = ub;
+  double lb_min = kInf;
+  bool exact = true;
+  for (std::int32_t bl = lo; bl <= hi; ++bl) {
+    if (stopped()) {
+      exact = false;
+      lb_min = std::min(lb_min, 2.0 * config_.penalty);
+      break;
+    }
+    const std::int32_t br = budget - bl;
+    const double lb_l = quick_bound(left, child_depth, bl);
+    const double lb_r = quick_bound(right, child_depth, br);
+    if (lb_l + lb_r >= cur_ub - kObjectiveEps) {
+      lb_min = std::min(lb_min, lb_l + lb_r);
+      continue;
+    }
+    const auto ol = solve(left, child_depth, bl, cur_ub - lb_r);
+    exact = exact && ol.exact;
+    if (ol.sol < 0) {
+      lb_min = std::min(lb_min, std::max(ol.lb, lb_l) + lb_r);
+      continue;
+    }
+    const double vl = value(ol.sol);
+    const auto or_ = solve(right, child_depth, br, cur_ub - vl);
+    exact = exact && or_.exact;
+    lb_min = std::min(lb_min, std::max(ol.lb, lb_l) + std::max(or_.lb, lb_r));
+    if (or_.sol < 0) {
+      continue;
+    }
+    const auto& nl = arena_[static_cast<std::size_t>(ol.sol)];
+    const auto& nr = arena_[static_cast<std::size_t>(or_.sol)];
+    const SolNode n{cand, ol.sol, or_.sol, nl.leaves + nr.leaves, nl.mis + nr.mis};
+    const double total = value(n.mis, n.leaves);
+    if (total < cur_ub - kObjectiveEps) {
+      best = add_node(n);
+      cur_ub = total;
+    }
+  }
+  return {best, lb_min, exact};
+}
+
+Outcome Solver::solve_depth2(std::span<const std::int32_t> rows, std::int32_t depth,
+                             std::int32_t budget, std::int64_t leaf_mis) {
+  const auto m = static_cast<std::int64_t>(rows.size());
+  const auto w = static_cast<std::size_t>((m + 63) / 64);
+  const std::int32_t k = config_.k;
+  const auto ku = static_cast<std::size_t>(k);
+  const std::int64_t ml = config_.min_leaf;
+  const auto f = static_cast<std::int32_t>(cs_.candidates.size());
+  if (depth >= 2 && budget >= 3) {
+    // Pairwise counting costs ~f^2 w k / 2 word operations, scanning ~f d m row steps.
+    const auto d = static_cast<double>(cs_.per_feature.size());
+    if (static_cast<double>(f) * static_cast<double>(w) * static_cast<double>(k) >
+        6.0 * d * static_cast<double>(m)) {
+      return solve_depth2_scan(rows, budget, leaf_mis);
+    }
+  }
+
+  // Compact bitsets of the candidates that split these rows validly.
+  active_.clear();
+  bits_.resize(static_cast<std::size_t>(f) * w);
+  for (std::int32_t c = 0; c < f; ++c) {
+    std::uint64_t* b = bits_.data() + active_.size() * w;
+    std::fill(b, b + w, 0);
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < m; ++i) {
+      if (cs_.goes_left(c, rows[static_cast<std::size_t>(i)])) {
+        b[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
+        ++count;
+      }
+    }
+    if (count >= ml && m - count >= ml) {
+      active_.push_back(c);
+    }
+  }
+  const auto a_count = active_.size();
+  class_bits_.assign(ku * w, 0);
+  std::vector<std::int64_t> total(ku, 0);
+  for (std::int64_t i = 0; i < m; ++i) {
+    const auto c =
+        static_cast<std::size_t>(y_[static_cast<std::size_t>(rows[static_cast<std::size_t>(i)])]);
+    class_bits_[c * w + static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
+    ++total[c];
+  }
+  single_.assign(a_count * ku, 0);
+  std::vector<std::int64_t> size1(a_count, 0);
+  for (std::size_t a = 0; a < a_count; ++a) {
+    const std::uint64_t* b = bits_.data() + a * w;
+    for (std::size_t c = 0; c < ku; ++c) {
+      const std::uint64_t* cb = class_bits_.data() + c * w;
+      std::int64_t s = 0;
+      for (std::size_t j = 0; j < w; ++j) {
+        s += std::popcount(b[j] & cb[j]);
+      }
+      single_[a * ku + c] = s;
+      size1[a] += s;
+    }
+  }
+
+  std::vector<ChildBest> best_left(a_count);
+  std::vector<ChildBest> best_right(a_count);
+  if (depth >= 2 && budget >= 3) {
+    std::vector<std::int64_t> p(ku);
+    std::vector<std::int64_t> q(ku);
+    for (std::size_t a = 0; a < a_count; ++a) {
+      const std::uint64_t* ba = bits_.data() + a * w;
+      const std::int64_t* sa = single_.data() + a * ku;
+      for (std::size_t b = a + 1; b < a_count; ++b) {
+        const std::uint64_t* bb = bits_.data() + b * w;
+        const std::int64_t* sb = single_.data() + b * ku;
+        // p: class counts of rows left of both a and b.
+        std::int64_t both = 0;
+        std::fill(p.begin(), p.end(), 0);
+        for (std::size_t j = 0; j < w; ++j) {
+          const std::uint64_t x = ba[j] & bb[j];
+          both += std::popcount(x);
+          for (std::size_t c = 0; c + 1 < ku; ++c) {
+            p[c] += std::popcount(x & class_bits_[c * w + j]);
+          }
+        }
+        std::int64_t rest = both;
+        for (std::size_t c = 0; c + 1 < ku; ++c) {
+          rest -= p[c];
+        }
+        p[ku - 1] = rest;
+        const std::int64_t n_ab = both;
+        const std::int64_t n_a_nb = size1[a] - both;
+        const std::int64_t n_na_b = size1[b] - both;
+        const std::int64_t n_na_nb = m - size1[a] - size1[b] + both;
+        const auto ca = active_[a];
+        const auto cb = active_[b];
+        // Misclassifications of the four cells.
+        const std::int64_t e_ab = leaf_errors(p.data(), k);
+        for (std::size_t c = 0; c < ku; ++c) {
+          q[c] = sa[c] - p[c];
+        }
+        const std::int64_t e_a_nb = leaf_errors(q.data(), k);
+        for (std::size_t c = 0; c < ku; ++c) {
+          q[c] = sb[c] - p[c];
+        }
+        const std::int64_t e_na_b = leaf_errors(q.data(), k);
+        for (std::size_t c = 0; c < ku; ++c) {
+          q[c] = total[c] - sa[c] - sb[c] + p[c];
+        }
+        const std::int64_t e_na_nb = leaf_errors(q.data(), k);
+        // Root a: left child (rows left of a) split by b, right child split by b.
+        if (n_ab >= ml && n_a_nb >= ml) {
+          best_left[a].offer(e_ab, e_a_nb, cb);
+        }
+        if (n_na_b >= ml && n_na_nb >= ml) {
+          best_right[a].offer(e_na_b, e_na_nb, cb);
+        }
+        // Root b: left child (rows left of b) split by a, right child split by a.
+        if (n_ab >= ml && n_na_b >= ml) {
+          best_left[b].offer(e_ab, e_na_b, ca);
+        }
+        if (n_a_nb >= ml && n_na_nb >= ml) {
+          best_right[b].offer(e_a_nb, e_na_nb, ca);
+        }
+      }
+    }
+  }
+
+  // Choose: the leaf, then roots in index order (strict improvements only).
+  double best_val = value(leaf_mis, 1);
+  std::int32_t best_root = -1;
+  RootChoice best_choice;
+  std::vector<std::int64_t> q(ku);
+  for (std::size_t a = 0; a < a_count; ++a) {
+    const std::int64_t* sa = single_.data() + a * ku;
+    const std::int64_t leaf_l = leaf_errors(sa, k);
+    for (std::size_t c = 0; c < ku; ++c) {
+      q[c] = total[c] - sa[c];
+    }
+    const std::int64_t leaf_r = leaf_errors(q.data(), k);
+    const auto choice =
+        choose_option(leaf_l, leaf_r, best_left[a], best_right[a], budget, config_.penalty);
+    if (choice.value < best_val - kObjectiveEps) {
+      best_val = choice.value;
+      best_root = static_cast<std::int32_t>(a);
+      best_choice = choice;
+    }
+  }
+  if (best_root < 0) {
+    const auto id = leaf_node(leaf_mis);
+    return {id, value(id), true};
+  }
+  const auto a = static_cast<std::size_t>(best_root);
+  const auto& bl = best_left[a];
+  const auto& br = best_right[a];
+  return make_depth2(active_[a], best_choice.option, best_choice.leaf_l, best_choice.leaf_r,
+                     bl.cand, bl.mis_left, bl.mis_right, br.cand, br.mis_left, br.mis_right);
+}
+
+Outcome Solver::make_depth2(std::int32_t cand, int option, std::int64_t leaf_l, std::int64_t leaf_r,
+                            std::int32_t l_cand, std::int64_t l_mis_l, std::int64_t l_mis_r,
+                            std::int32_t r_cand, std::int64_t r_mis_l, std::int64_t r_mis_r) {
+  const auto child = [&](bool split, std::int64_t leaf_e, std::int32_t c, std::int64_t e_l,
+                         std::int64_t e_r) {
+    if (!split) {
+      return leaf_node(leaf_e);
+    }
+    const auto l = leaf_node(e_l);
+    const auto r = leaf_node(e_r);
+    return add_node({c, l, r, 2, e_l + e_r});
+  };
+  const auto l = child(option == 1 || option == 3, leaf_l, l_cand, l_mis_l, l_mis_r);
+  const auto r = child(option == 2 || option == 3, leaf_r, r_cand, r_mis_l, r_mis_r);
+  const SolNode n{cand, l, r, node(l).leaves + node(r).leaves, node(l).mis + node(r).mis};
+  const auto id = add_node(n);
+  return {id, value(id), true};
+}
+
+Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32_t budget,
+                                  std::int64_t leaf_mis) {
+  const auto m = rows.size();
+  const std::int32_t k = config_.k;
+  const auto ku = static_cast<std::size_t>(k);
+  const std::int64_t ml = config_.min_leaf;
+  const auto n = static_cast<std::size_t>(cs_.n);
+  const auto d = cs_.per_feature.size();
+
+  // Local rows: class and, per feature, rank; order_ holds each feature's rows sorted by rank.
+  std::vector<std::int32_t> cls(m);
+  std::vector<std::int64_t> total(ku, 0);
+  for (std::size_t i = 0; i < m; ++i) {
+    cls[i] = y_[static_cast<std::size_t>(rows[i])];
+    ++total[static_cast<std::size_t>(cls[i])];
+  }
+  std::vector<std::int32_t> rank(d * m);
+  std::vector<std::int32_t> order(d * m);
+  for (std::size_t j = 0; j < d; ++j) {
+    const std::int32_t* global = cs_.rank.data() + j * n;
+    std::int32_t* rk = rank.data() + j * m;
+    std::int32_t* ord = order.data() + j * m;
+    for (std::size_t i = 0; i < m; ++i) {
+      rk[i] = global[static_cast<std::size_t>(rows[i])];
+      ord[i] = static_cast<std::int32_t>(i);
+    }
+    std::stable_sort(ord, ord + m, [rk](std::int32_t a, std::int32_t b) { return rk[a] < rk[b]; });
+  }
+
+  std::vector<char> side(m, 0);  // 1: left of the root split
+  std::vector<std::int64_t> lc(ku);
+  std::vector<std::int64_t> rc(ku);
+  std::vector<std::int64_t> cl(ku);
+  std::vector<std::int64_t> cr(ku);
+  std::vector<std::int64_t> q(ku);
+
+  // Best child splits of the current root over every feature (rows scanned in rank order).
+  const auto children = [&](std::int64_t n_left, ChildBest& best_l, ChildBest& best_r) {
+    const std::int64_t n_right = static_cast<std::int64_t>(m) - n_left;
+    for (std::size_t j = 0; j < d; ++j) {
+      const auto t_count = cs_.per_feature[j];
+      if (t_count == 0) {
+        continue;
+      }
+      const bool categorical =
+          cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[j])].kind ==
+          SplitKind::kCategory;
+      const std::int32_t* rk = rank.data() + j * m;
+      const std::int32_t* ord = order.data() + j * m;
+      const std::int32_t first = cs_.first_of_feature[j];
+      std::fill(cl.begin(), cl.end(), 0);
+      std::fill(cr.begin(), cr.end(), 0);
+      std::int64_t sl = 0;
+      std::int64_t sr = 0;
+      std::size_t i = 0;
+      while (i < m) {
+        const std::int32_t r = rk[ord[i]];
+        if (r >= t_count) {
+          break;  // never left of any candidate of this column
+        }
+        if (categorical) {
+          std::fill(cl.begin(), cl.end(), 0);
+          std::fill(cr.begin(), cr.end(), 0);
+          sl = 0;
+          sr = 0;
+        }
+        for (; i < m && rk[ord[i]] == r; ++i) {
+          const auto row = static_cast<std::size_t>(ord[i]);
+          if (side[row] != 0) {
+            ++cl[static_cast<std::size_t>(cls[row])];
+            ++sl;
+          } else {
+            ++cr[static_cast<std::size_t>(cls[row])];
+            ++sr;
+          }
+        }
+        const std::int32_t cand = first + r;
+        if (sl >= ml && n_left - sl >= ml) {
+          for (std::size_t c = 0; c < ku; ++c) {
+            q[c] = lc[c] - cl[c];
+          }
+          best_l.offer(leaf_errors(cl.data(), k), leaf_errors(q.data(), k), cand);
+        }
+        if (sr >= ml && n_right - sr >= ml) {
+          for (std::size_t c = 0; c < ku; ++c) {
+            q[c] = rc[c] - cr[c];
+          }
+          best_r.offer(leaf_errors(cr.data(), k), leaf_errors(q.data(), k), cand);
+        }
+      }
+    }
+  };
+
+  double best_val = value(leaf_mis, 1);
+  std::int32_t best_root = -1;
+  RootChoice best_choice;
+  ChildBest best_l_child;
+  ChildBest best_r_child;
+  const bool similarity = ml == 1;
+  for (std::size_t j = 0; j < d; ++j) {
+    const auto t_count = cs_.per_feature[j];
+    if (t_count == 0) {
+      continue;
+    }
+    if (stopped()) {
+      break;
+    }
+    const bool categorical =
+        cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[j])].kind ==
+        SplitKind::kCategory;
+    const std::int32_t* rk = rank.data() + j * m;
+    const std::int32_t* ord = order.data() + j * m;
+    std::fill(side.begin(), side.end(), 0);
+    std::fill(lc.begin(), lc.end(), 0);
+    std::int64_t n_left = 0;
+    // Similarity bound between neighbouring thresholds: value(t') >= value(t) - moved rows.
+    double prev_val = -kInf;
+    std::int64_t prev_left = 0;
+    std::size_t i = 0;
+    while (i < m) {
+      const std::int32_t r = rk[ord[i]];
+      if (r >= t_count) {
+        break;
+      }
+      if (categorical) {
+        for (std::size_t g = 0; g < i; ++g) {
+          side[static_cast<std::size_t>(ord[g])] = 0;
+        }
+        std::fill(lc.begin(), lc.end(), 0);
+        n_left = 0;
+      }
+      for (; i < m && rk[ord[i]] == r; ++i) {
+        const auto row = static_cast<std::size_t>(ord[i]);
+        side[row] = 1;
+        ++lc[static_cast<std::size_t>(cls[row])];
+        ++n_left;
+      }
+      if (n_left < ml || static_cast<std::int64_t>(m) - n_left < ml) {
+        continue;
+      }
+      if ((++ticks_ & 15) == 0) {
+        tick();
+        if (stopped()) {
+          break;
+        }
+      }
+      if (similarity && !categorical &&
+          prev_val - static_cast<double>(n_left - prev_left) >= best_val - kObjectiveEps) {
+        continue;
+      }
+      for (std::size_t c = 0; c < ku; ++c) {
+        rc[c] = total[c] - lc[c];
+      }
+      ChildBest bl;
+      ChildBest br;
+      if (budget >= 3) {
+        children(n_left, bl, br);
+      }
+      const auto choice = choose_option(leaf_errors(lc.data(), k), leaf_errors(rc.data(), k), bl,
+                                        br, budget, config_.penalty);
+      prev_val = choice.value;
+      prev_left = n_left;
+      if (choice.value < best_val - kObjectiveEps) {
+        best_val = choice.value;
+        best_root = cs_.first_of_feature[j] + r;
+        best_choice = choice;
+        best_l_child = bl;
+        best_r_child = br;
+      }
+    }
+  }
+  if (best_root < 0) {
+    const auto id = leaf_node(leaf_mis);
+    return {id, value(id), !stopped()};
+  }
+  auto o = make_depth2(best_root, best_choice.option, best_choice.leaf_l, best_choice.leaf_r,
+                       best_l_child.cand, best_l_child.mis_left, best_l_child.mis_right,
+                       best_r_child.cand, best_r_child.mis_left, best_r_child.mis_right);
+  if (stopped()) {
+    o.exact = false;
+    o.lb = std::min(o.lb, 2.0 * config_.penalty);
+  }
+  return o;
+}
+
+}  // namespace scmforge::tree::detail
