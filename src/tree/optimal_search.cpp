@@ -53,6 +53,165 @@ struct ChildBest {
   }
 };
 
+// Inputs and outputs of the depth-2 solver's frequency counting over compact bitsets.
+struct PairCounts {
+  const std::uint64_t* bits;  // a_count x w: rows left of each active candidate
+  const std::uint64_t* cls;   // ku x w: rows of each class
+  std::size_t w;
+  std::size_t ku;
+  std::size_t a_count;
+  std::int64_t* single;       // out: a_count x ku class counts left of each candidate
+  std::int64_t* size1;        // out: a_count rows left of each candidate
+  const std::int64_t* total;  // ku class counts of all rows
+  std::int64_t m;
+  std::int64_t ml;
+  const std::int32_t* active;  // candidate index of each active slot
+  ChildBest* best_left;        // out: per root, best split of its left child
+  ChildBest* best_right;       // out: per root, best split of its right child
+  std::int32_t k;
+  bool pairs;  // false: singles only (depth 1)
+};
+
+// Offers the pair (a, b) to the four children it can split (see solve_depth2). p: class counts
+// of the rows left of both; the other cells follow from the singles and totals.
+template <bool kTwo>
+inline __attribute__((always_inline)) void offer_pair(const PairCounts& g, std::size_t a,
+                                                      std::size_t b, const std::int64_t* p,
+                                                      std::int64_t both, std::int64_t* q) {
+  const std::size_t ku = g.ku;
+  const std::int64_t* sa = g.single + a * ku;
+  const std::int64_t* sb = g.single + b * ku;
+  const std::int64_t n_ab = both;
+  const std::int64_t n_a_nb = g.size1[a] - both;
+  const std::int64_t n_na_b = g.size1[b] - both;
+  const std::int64_t n_na_nb = g.m - g.size1[a] - g.size1[b] + both;
+  std::int64_t e_ab = 0;
+  std::int64_t e_a_nb = 0;
+  std::int64_t e_na_b = 0;
+  std::int64_t e_na_nb = 0;
+  if constexpr (kTwo) {
+    e_ab = std::min(p[0], p[1]);
+    e_a_nb = std::min(sa[0] - p[0], sa[1] - p[1]);
+    e_na_b = std::min(sb[0] - p[0], sb[1] - p[1]);
+    e_na_nb = std::min(g.total[0] - sa[0] - sb[0] + p[0], g.total[1] - sa[1] - sb[1] + p[1]);
+  } else {
+    e_ab = leaf_errors(p, g.k);
+    for (std::size_t c = 0; c < ku; ++c) {
+      q[c] = sa[c] - p[c];
+    }
+    e_a_nb = leaf_errors(q, g.k);
+    for (std::size_t c = 0; c < ku; ++c) {
+      q[c] = sb[c] - p[c];
+    }
+    e_na_b = leaf_errors(q, g.k);
+    for (std::size_t c = 0; c < ku; ++c) {
+      q[c] = g.total[c] - sa[c] - sb[c] + p[c];
+    }
+    e_na_nb = leaf_errors(q, g.k);
+  }
+  const auto ca = g.active[a];
+  const auto cb = g.active[b];
+  const std::int64_t ml = g.ml;
+  if (n_ab >= ml && n_a_nb >= ml) {
+    g.best_left[a].offer(e_ab, e_a_nb, cb);
+  }
+  if (n_na_b >= ml && n_na_nb >= ml) {
+    g.best_right[a].offer(e_na_b, e_na_nb, cb);
+  }
+  if (n_ab >= ml && n_na_b >= ml) {
+    g.best_left[b].offer(e_ab, e_na_b, ca);
+  }
+  if (n_a_nb >= ml && n_na_nb >= ml) {
+    g.best_right[b].offer(e_a_nb, e_na_nb, ca);
+  }
+}
+
+template <bool kTwo>
+inline __attribute__((always_inline)) void count_pairs_impl(const PairCounts& g) {
+  const std::size_t w = g.w;
+  const std::size_t ku = g.ku;
+  for (std::size_t a = 0; a < g.a_count; ++a) {
+    const std::uint64_t* b = g.bits + a * w;
+    for (std::size_t c = 0; c < ku; ++c) {
+      const std::uint64_t* cb = g.cls + c * w;
+      std::int64_t s = 0;
+      for (std::size_t j = 0; j < w; ++j) {
+        s += std::popcount(b[j] & cb[j]);
+      }
+      g.single[a * ku + c] = s;
+      g.size1[a] += s;
+    }
+  }
+  if (!g.pairs) {
+    return;
+  }
+  std::vector<std::int64_t> p(ku);
+  std::vector<std::int64_t> q(ku);
+  const std::uint64_t* c1 = g.cls + w;  // class 1 (kTwo)
+  for (std::size_t a = 0; a < g.a_count; ++a) {
+    const std::uint64_t* ba = g.bits + a * w;
+    for (std::size_t b = a + 1; b < g.a_count; ++b) {
+      const std::uint64_t* bb = g.bits + b * w;
+      std::int64_t both = 0;
+      if constexpr (kTwo) {
+        std::int64_t ones = 0;
+        for (std::size_t j = 0; j < w; ++j) {
+          const std::uint64_t x = ba[j] & bb[j];
+          both += std::popcount(x);
+          ones += std::popcount(x & c1[j]);
+        }
+        p[0] = both - ones;
+        p[1] = ones;
+      } else {
+        std::fill(p.begin(), p.end(), 0);
+        for (std::size_t j = 0; j < w; ++j) {
+          const std::uint64_t x = ba[j] & bb[j];
+          both += std::popcount(x);
+          for (std::size_t c = 0; c + 1 < ku; ++c) {
+            p[c] += std::popcount(x & g.cls[c * w + j]);
+          }
+        }
+        std::int64_t rest = both;
+        for (std::size_t c = 0; c + 1 < ku; ++c) {
+          rest -= p[c];
+        }
+        p[ku - 1] = rest;
+      }
+      offer_pair<kTwo>(g, a, b, p.data(), both, q.data());
+    }
+  }
+}
+
+void count_pairs_default(const PairCounts& g) {
+  if (g.ku == 2) {
+    count_pairs_impl<true>(g);
+  } else {
+    count_pairs_impl<false>(g);
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same code compiled with the popcnt instruction (the default x86-64 target lacks it).
+__attribute__((target("popcnt"))) void count_pairs_popcnt(const PairCounts& g) {
+  if (g.ku == 2) {
+    count_pairs_impl<true>(g);
+  } else {
+    count_pairs_impl<false>(g);
+  }
+}
+#endif
+
+void count_pairs(const PairCounts& g) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool has_popcnt = __builtin_cpu_supports("popcnt") != 0;
+  if (has_popcnt) {
+    count_pairs_popcnt(g);
+    return;
+  }
+#endif
+  count_pairs_default(g);
+}
+
 // The best of a depth-2 root's four options: 0 both children leaves, 1 left split, 2 right
 // split, 3 both split (the first wins ties).
 struct RootChoice {
@@ -197,7 +356,9 @@ double Solver::similarity_bound(std::span<const std::int32_t> rows, std::int32_t
   }
   for (const auto id : recent_[static_cast<std::size_t>(depth)]) {
     const auto& e = entries_[static_cast<std::size_t>(id)];
-    if (e.budget != budget) {
+    // |e.rows \ rows| >= |e.rows| - |rows|: skip entries that cannot beat the bound so far.
+    const auto size_gap = static_cast<double>(e.rows.size()) - static_cast<double>(rows.size());
+    if (e.budget != budget || e.lb - size_gap <= best) {
       continue;
     }
     // |e.rows \ rows|: rows only in the cached subset (each could have been misclassified).
@@ -282,13 +443,42 @@ Outcome Solver::solve(std::span<const std::int32_t> rows, std::int32_t depth, st
   double lb_min = leaf_val;
   bool exact = true;
   const auto f = static_cast<std::int32_t>(cs_.candidates.size());
+  // Similarity between neighbouring thresholds of one numeric column (ConTree): the left sets
+  // are nested, so value(t') >= value(t) - (rows moved between them).
+  const bool similarity = config_.min_leaf == 1;
+  std::int32_t prev_feature = -1;
+  double prev_lb = -kInf;
+  std::int64_t prev_left = 0;
   for (std::int32_t c = 0; c < f; ++c) {
     if (stopped()) {
       exact = false;
       lb_min = std::min(lb_min, two_leaves);
       break;
     }
+    const auto& cand = cs_.candidates[static_cast<std::size_t>(c)];
+    const bool numeric = similarity && cand.kind == SplitKind::kThreshold;
+    std::int64_t n_left = 0;
+    if (numeric) {
+      if (cand.feature != prev_feature) {
+        prev_feature = cand.feature;
+        prev_lb = -kInf;
+      }
+      const std::uint64_t* src = cs_.bitset(c);
+      for (const auto r : rows) {
+        n_left += static_cast<std::int64_t>(
+            (src[static_cast<std::size_t>(r) >> 6] >> (static_cast<std::uint32_t>(r) & 63U)) & 1U);
+      }
+      const double bound = prev_lb - static_cast<double>(n_left - prev_left);
+      if (bound >= cur_ub - kObjectiveEps) {
+        lb_min = std::min(lb_min, bound);
+        continue;
+      }
+    }
     const auto o = solve_split(rows, c, depth, budget, cur_ub);
+    if (numeric && o.lb < kInf) {
+      prev_lb = o.lb;
+      prev_left = n_left;
+    }
     exact = exact && o.exact;
     lb_min = std::min(lb_min, o.lb);
     if (o.sol >= 0) {
@@ -387,12 +577,13 @@ Outcome Solver::solve_depth2(std::span<const std::int32_t> rows, std::int32_t de
   for (std::int32_t c = 0; c < f; ++c) {
     std::uint64_t* b = bits_.data() + active_.size() * w;
     std::fill(b, b + w, 0);
+    const std::uint64_t* src = cs_.bitset(c);
     std::int64_t count = 0;
     for (std::int64_t i = 0; i < m; ++i) {
-      if (cs_.goes_left(c, rows[static_cast<std::size_t>(i)])) {
-        b[static_cast<std::size_t>(i >> 6)] |= std::uint64_t{1} << (i & 63);
-        ++count;
-      }
+      const auto r = static_cast<std::uint64_t>(rows[static_cast<std::size_t>(i)]);
+      const std::uint64_t bit = (src[r >> 6] >> (r & 63)) & 1U;
+      b[static_cast<std::size_t>(i >> 6)] |= bit << (i & 63);
+      count += static_cast<std::int64_t>(bit);
     }
     if (count >= ml && m - count >= ml) {
       active_.push_back(c);
@@ -409,82 +600,24 @@ Outcome Solver::solve_depth2(std::span<const std::int32_t> rows, std::int32_t de
   }
   single_.assign(a_count * ku, 0);
   std::vector<std::int64_t> size1(a_count, 0);
-  for (std::size_t a = 0; a < a_count; ++a) {
-    const std::uint64_t* b = bits_.data() + a * w;
-    for (std::size_t c = 0; c < ku; ++c) {
-      const std::uint64_t* cb = class_bits_.data() + c * w;
-      std::int64_t s = 0;
-      for (std::size_t j = 0; j < w; ++j) {
-        s += std::popcount(b[j] & cb[j]);
-      }
-      single_[a * ku + c] = s;
-      size1[a] += s;
-    }
-  }
-
   std::vector<ChildBest> best_left(a_count);
   std::vector<ChildBest> best_right(a_count);
-  if (depth >= 2 && budget >= 3) {
-    std::vector<std::int64_t> p(ku);
-    std::vector<std::int64_t> q(ku);
-    for (std::size_t a = 0; a < a_count; ++a) {
-      const std::uint64_t* ba = bits_.data() + a * w;
-      const std::int64_t* sa = single_.data() + a * ku;
-      for (std::size_t b = a + 1; b < a_count; ++b) {
-        const std::uint64_t* bb = bits_.data() + b * w;
-        const std::int64_t* sb = single_.data() + b * ku;
-        // p: class counts of rows left of both a and b.
-        std::int64_t both = 0;
-        std::fill(p.begin(), p.end(), 0);
-        for (std::size_t j = 0; j < w; ++j) {
-          const std::uint64_t x = ba[j] & bb[j];
-          both += std::popcount(x);
-          for (std::size_t c = 0; c + 1 < ku; ++c) {
-            p[c] += std::popcount(x & class_bits_[c * w + j]);
-          }
-        }
-        std::int64_t rest = both;
-        for (std::size_t c = 0; c + 1 < ku; ++c) {
-          rest -= p[c];
-        }
-        p[ku - 1] = rest;
-        const std::int64_t n_ab = both;
-        const std::int64_t n_a_nb = size1[a] - both;
-        const std::int64_t n_na_b = size1[b] - both;
-        const std::int64_t n_na_nb = m - size1[a] - size1[b] + both;
-        const auto ca = active_[a];
-        const auto cb = active_[b];
-        // Misclassifications of the four cells.
-        const std::int64_t e_ab = leaf_errors(p.data(), k);
-        for (std::size_t c = 0; c < ku; ++c) {
-          q[c] = sa[c] - p[c];
-        }
-        const std::int64_t e_a_nb = leaf_errors(q.data(), k);
-        for (std::size_t c = 0; c < ku; ++c) {
-          q[c] = sb[c] - p[c];
-        }
-        const std::int64_t e_na_b = leaf_errors(q.data(), k);
-        for (std::size_t c = 0; c < ku; ++c) {
-          q[c] = total[c] - sa[c] - sb[c] + p[c];
-        }
-        const std::int64_t e_na_nb = leaf_errors(q.data(), k);
-        // Root a: left child (rows left of a) split by b, right child split by b.
-        if (n_ab >= ml && n_a_nb >= ml) {
-          best_left[a].offer(e_ab, e_a_nb, cb);
-        }
-        if (n_na_b >= ml && n_na_nb >= ml) {
-          best_right[a].offer(e_na_b, e_na_nb, cb);
-        }
-        // Root b: left child (rows left of b) split by a, right child split by a.
-        if (n_ab >= ml && n_na_b >= ml) {
-          best_left[b].offer(e_ab, e_na_b, ca);
-        }
-        if (n_a_nb >= ml && n_na_nb >= ml) {
-          best_right[b].offer(e_a_nb, e_na_nb, ca);
-        }
-      }
-    }
-  }
+  PairCounts g{bits_.data(),
+               class_bits_.data(),
+               w,
+               ku,
+               a_count,
+               single_.data(),
+               size1.data(),
+               total.data(),
+               m,
+               ml,
+               active_.data(),
+               best_left.data(),
+               best_right.data(),
+               k,
+               depth >= 2 && budget >= 3};
+  count_pairs(g);
 
   // Choose: the leaf, then roots in index order (strict improvements only).
   double best_val = value(leaf_mis, 1);
@@ -635,6 +768,77 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   ChildBest best_l_child;
   ChildBest best_r_child;
   const bool similarity = ml == 1;
+  if (similarity && budget >= 3) {
+    // A greedy incumbent for the pruning below: the best single split with its best children.
+    // Roots strictly worse than it are skipped; ties stay, so the canonical root is kept.
+    std::int64_t g_mis = kNone;
+    std::size_t g_feature = 0;
+    std::int32_t g_rank = 0;
+    for (std::size_t j = 0; j < d; ++j) {
+      const auto t_count = cs_.per_feature[j];
+      const bool categorical =
+          t_count > 0 && cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[j])].kind ==
+                             SplitKind::kCategory;
+      const std::int32_t* rk = rank.data() + j * m;
+      const std::int32_t* ord = order.data() + j * m;
+      std::fill(lc.begin(), lc.end(), 0);
+      std::int64_t n_left = 0;
+      std::size_t i = 0;
+      while (i < m && rk[ord[i]] < t_count) {
+        const std::int32_t r = rk[ord[i]];
+        if (categorical) {
+          std::fill(lc.begin(), lc.end(), 0);
+          n_left = 0;
+        }
+        for (; i < m && rk[ord[i]] == r; ++i) {
+          ++lc[static_cast<std::size_t>(cls[static_cast<std::size_t>(ord[i])])];
+          ++n_left;
+        }
+        if (n_left < ml || static_cast<std::int64_t>(m) - n_left < ml) {
+          continue;
+        }
+        for (std::size_t c = 0; c < ku; ++c) {
+          rc[c] = total[c] - lc[c];
+        }
+        const auto e = leaf_errors(lc.data(), k) + leaf_errors(rc.data(), k);
+        if (e < g_mis) {
+          g_mis = e;
+          g_feature = j;
+          g_rank = r;
+        }
+      }
+    }
+    double greedy = kInf;
+    if (g_mis != kNone) {
+      const auto t_count = cs_.per_feature[g_feature];
+      const bool categorical =
+          cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[g_feature])].kind ==
+          SplitKind::kCategory;
+      const std::int32_t* rk = rank.data() + g_feature * m;
+      std::fill(lc.begin(), lc.end(), 0);
+      std::int64_t n_left = 0;
+      for (std::size_t i = 0; i < m; ++i) {
+        const bool left = rk[i] < t_count && (categorical ? rk[i] == g_rank : rk[i] <= g_rank);
+        side[i] = left ? 1 : 0;
+        if (left) {
+          ++lc[static_cast<std::size_t>(cls[i])];
+          ++n_left;
+        }
+      }
+      for (std::size_t c = 0; c < ku; ++c) {
+        rc[c] = total[c] - lc[c];
+      }
+      ChildBest bl;
+      ChildBest br;
+      children(n_left, bl, br);
+      greedy = choose_option(leaf_errors(lc.data(), k), leaf_errors(rc.data(), k), bl, br, budget,
+                             config_.penalty)
+                   .value;
+    }
+    if (greedy + 2.0 * kObjectiveEps < best_val) {
+      best_val = greedy + 2.0 * kObjectiveEps;
+    }
+  }
   for (std::size_t j = 0; j < d; ++j) {
     const auto t_count = cs_.per_feature[j];
     if (t_count == 0) {
