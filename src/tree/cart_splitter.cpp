@@ -1,0 +1,435 @@
+// src/tree/cart_splitter.cpp: CART split search (scikit-learn's "best" splitter) and partitioning.
+#include "cart_splitter.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "cart_criterion.hpp"
+#include "scmforge/core/error.hpp"
+
+namespace scmforge::tree::cart {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Monotone map of a finite float to an unsigned key (-0 sorts just before +0).
+inline std::uint32_t sortable(float v) {
+  const auto bits = std::bit_cast<std::uint32_t>(v);
+  return (bits & 0x80000000U) != 0 ? ~bits : bits | 0x80000000U;
+}
+
+inline float unsortable(std::uint32_t key) {
+  const std::uint32_t bits = (key & 0x80000000U) != 0 ? key & 0x7FFFFFFFU : ~key;
+  return std::bit_cast<float>(bits);
+}
+
+// scikit-learn's threshold: the midpoint computed in double as a/2 + b/2, or a when that
+// rounds to b or overflows.
+inline double midpoint(float a, float b) {
+  double t = static_cast<double>(a) / 2.0 + static_cast<double>(b) / 2.0;
+  if (t == static_cast<double>(b) || std::isinf(t)) {
+    t = static_cast<double>(a);
+  }
+  return t;
+}
+
+// True when b and a are separated by a split (b > a + FEATURE_THRESHOLD in float32).
+inline bool separated(float a, float b) {
+  const float limit = a + kFeatureThreshold;
+  return !(b <= limit);
+}
+
+// Number of non-NaN entries of a node's list (NaN entries sit at its end).
+inline std::int64_t count_values(const Entry* seg, std::int64_t len) {
+  std::int64_t n = len;
+  while (n > 0 && std::isnan(seg[n - 1].value)) {
+    --n;
+  }
+  return n;
+}
+
+}  // namespace
+
+void Splitter::init(const Problem& problem) {
+  problem_ = &problem;
+  const auto m = static_cast<std::size_t>(problem.m);
+  entries_.resize(m * static_cast<std::size_t>(problem.d));
+  scratch_.resize(m);
+  keys_.resize(m);
+  goes_left_.resize(m);
+  left_.assign(static_cast<std::size_t>(5 * problem.k), 0.0);
+  for (std::int32_t j = 0; j < problem.d; ++j) {
+    sort_feature(j);
+  }
+}
+
+void Splitter::sort_feature(std::int32_t j) {
+  const Problem& p = *problem_;
+  const float* col = p.x->column(j);
+  Entry* out = entries_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(p.m);
+  std::int64_t n_values = 0;
+  std::int64_t n_nan = 0;
+  for (std::int64_t id = 0; id < p.m; ++id) {
+    const float v = col[p.row[static_cast<std::size_t>(id)]];
+    if (std::isnan(v)) {
+      // NaN rows go after the values, in id order; filled from the end backwards below.
+      ++n_nan;
+      continue;
+    }
+    SCMFORGE_CHECK(!std::isinf(v), InvalidInput,
+                   "X[{}, {}] is infinite; features must be finite or NaN (missing)",
+                   p.row[static_cast<std::size_t>(id)], j);
+    keys_[static_cast<std::size_t>(n_values++)] =
+        (static_cast<std::uint64_t>(sortable(v)) << 32) | static_cast<std::uint64_t>(id);
+  }
+  std::sort(keys_.begin(), keys_.begin() + n_values);
+  for (std::int64_t q = 0; q < n_values; ++q) {
+    const std::uint64_t key = keys_[static_cast<std::size_t>(q)];
+    out[q] = Entry{unsortable(static_cast<std::uint32_t>(key >> 32)),
+                   static_cast<std::int32_t>(key & 0xFFFFFFFFU)};
+  }
+  if (n_nan > 0) {
+    std::int64_t q = n_values;
+    for (std::int64_t id = 0; id < p.m; ++id) {
+      const float v = col[p.row[static_cast<std::size_t>(id)]];
+      if (std::isnan(v)) {
+        out[q++] = Entry{v, static_cast<std::int32_t>(id)};
+      }
+    }
+  }
+}
+
+void Splitter::root_stats(std::span<double> out) const {
+  const Problem& p = *problem_;
+  std::fill(out.begin(), out.end(), 0.0);
+  const auto s = static_cast<std::size_t>(p.stats_size() - 1);
+  for (std::int64_t id = 0; id < p.m; ++id) {
+    const double w = weight_of(static_cast<std::int32_t>(id));
+    if (p.regression) {
+      const double y = p.target[static_cast<std::size_t>(id)];
+      const double wy = w * y;
+      out[0] += wy;
+      out[1] += wy * y;
+    } else {
+      out[static_cast<std::size_t>(p.label[static_cast<std::size_t>(id)])] += w;
+    }
+    out[s] += w;
+  }
+}
+
+double Splitter::node_impurity(const double* stats) const {
+  const Problem& p = *problem_;
+  switch (p.criterion) {
+    case Criterion::kGini:
+      return gini_impurity(stats, p.k, stats[p.k]);
+    case Criterion::kEntropy:
+      return entropy_impurity(stats, p.k, stats[p.k]);
+    case Criterion::kSquaredError:
+      return squared_error_impurity(stats[0], stats[1], stats[2]);
+  }
+  return 0.0;
+}
+
+double Splitter::class_proxy(const double* left, const double* right, double w_left,
+                             double w_right) const {
+  const std::int32_t k = problem_->k;
+  double impurity_left = 0.0;
+  double impurity_right = 0.0;
+  if (problem_->criterion == Criterion::kGini) {
+    impurity_left = gini_impurity(left, k, w_left);
+    impurity_right = gini_impurity(right, k, w_right);
+  } else {
+    impurity_left = entropy_impurity(left, k, w_left);
+    impurity_right = entropy_impurity(right, k, w_right);
+  }
+  return -w_right * impurity_right - w_left * impurity_left;
+}
+
+template <bool kUnit>
+void Splitter::scan_classification(std::int32_t f, const Entry* seg, std::int64_t len,
+                                   std::int64_t n_values, const double* stats, SplitRecord& best1,
+                                   SplitRecord& best2) {
+  const Problem& p = *problem_;
+  const std::int32_t k = p.k;
+  const auto ku = static_cast<std::size_t>(k);
+  double* sum_left = left_.data();
+  double* sum_right = sum_left + ku;
+  double* sum_missing = sum_right + ku;
+  double* sum_left2 = sum_missing + ku;
+  double* sum_right2 = sum_left2 + ku;
+  std::fill(sum_left, sum_left + 5 * ku, 0.0);
+  const double wn = stats[k];
+  const std::int64_t n_missing = len - n_values;
+  const std::int32_t* label = p.label.data();
+  double w_missing = 0.0;
+  for (std::int64_t q = n_values; q < len; ++q) {
+    const std::int32_t id = seg[q].id;
+    const double w = kUnit ? 1.0 : p.weight[static_cast<std::size_t>(id)];
+    sum_missing[label[id]] += w;
+    w_missing += w;
+  }
+  const std::int64_t msl = p.min_samples_leaf;
+  const double mwl = p.min_weight_leaf;
+  double w_left = 0.0;
+  for (std::int64_t q = 0; q < n_values; ++q) {
+    const std::int32_t id = seg[q].id;
+    const double w = kUnit ? 1.0 : p.weight[static_cast<std::size_t>(id)];
+    sum_left[label[id]] += w;
+    w_left += w;
+    const std::int64_t pos = q + 1;
+    if (pos < n_values) {
+      if (!separated(seg[q].value, seg[pos].value)) {
+        continue;
+      }
+    } else if (n_missing == 0) {
+      break;
+    }
+    // First pass: NaN rows right (at pos == n_values: exactly the NaN rows right).
+    std::int64_t n_left = pos;
+    std::int64_t n_right = len - pos;
+    if (n_left >= msl && n_right >= msl) {
+      const double w_right = wn - w_left;
+      if (!(w_left < mwl || w_right < mwl)) {
+        for (std::int32_t c = 0; c < k; ++c) {
+          sum_right[c] = stats[c] - sum_left[c];
+        }
+        const double proxy = class_proxy(sum_left, sum_right, w_left, w_right);
+        if (proxy > best1.proxy) {
+          best1.proxy = proxy;
+          best1.feature = f;
+          best1.n_left_values = pos;
+          best1.n_left = n_left;
+          best1.nan_left = false;
+          best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
+          best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+        }
+      }
+    }
+    // Second pass: NaN rows left.
+    if (n_missing > 0 && pos < n_values) {
+      n_left = pos + n_missing;
+      n_right = len - n_left;
+      if (n_left >= msl && n_right >= msl) {
+        const double w_left2 = w_missing + w_left;
+        const double w_right2 = wn - w_left2;
+        if (!(w_left2 < mwl || w_right2 < mwl)) {
+          for (std::int32_t c = 0; c < k; ++c) {
+            sum_left2[c] = sum_missing[c] + sum_left[c];
+            sum_right2[c] = stats[c] - sum_left2[c];
+          }
+          const double proxy = class_proxy(sum_left2, sum_right2, w_left2, w_right2);
+          if (proxy > best2.proxy) {
+            best2.proxy = proxy;
+            best2.feature = f;
+            best2.n_left_values = pos;
+            best2.n_left = n_left;
+            best2.nan_left = true;
+            best2.threshold = midpoint(seg[q].value, seg[pos].value);
+            best2.missing_left = true;
+          }
+        }
+      }
+    }
+  }
+}
+
+template <bool kUnit>
+void Splitter::scan_regression(std::int32_t f, const Entry* seg, std::int64_t len,
+                               std::int64_t n_values, const double* stats, SplitRecord& best1,
+                               SplitRecord& best2) {
+  const Problem& p = *problem_;
+  const double total = stats[0];
+  const double wn = stats[2];
+  const std::int64_t n_missing = len - n_values;
+  const double* target = p.target.data();
+  double sum_missing = 0.0;
+  double w_missing = 0.0;
+  for (std::int64_t q = n_values; q < len; ++q) {
+    const std::int32_t id = seg[q].id;
+    const double w = kUnit ? 1.0 : p.weight[static_cast<std::size_t>(id)];
+    sum_missing += w * target[id];
+    w_missing += w;
+  }
+  const std::int64_t msl = p.min_samples_leaf;
+  const double mwl = p.min_weight_leaf;
+  double sum_left = 0.0;
+  double w_left = 0.0;
+  for (std::int64_t q = 0; q < n_values; ++q) {
+    const std::int32_t id = seg[q].id;
+    const double w = kUnit ? 1.0 : p.weight[static_cast<std::size_t>(id)];
+    sum_left += w * target[id];
+    w_left += w;
+    const std::int64_t pos = q + 1;
+    if (pos < n_values) {
+      if (!separated(seg[q].value, seg[pos].value)) {
+        continue;
+      }
+    } else if (n_missing == 0) {
+      break;
+    }
+    std::int64_t n_left = pos;
+    std::int64_t n_right = len - pos;
+    if (n_left >= msl && n_right >= msl) {
+      const double w_right = wn - w_left;
+      if (!(w_left < mwl || w_right < mwl)) {
+        const double sum_right = total - sum_left;
+        const double proxy = sum_left * sum_left / w_left + sum_right * sum_right / w_right;
+        if (proxy > best1.proxy) {
+          best1.proxy = proxy;
+          best1.feature = f;
+          best1.n_left_values = pos;
+          best1.n_left = n_left;
+          best1.nan_left = false;
+          best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
+          best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+        }
+      }
+    }
+    if (n_missing > 0 && pos < n_values) {
+      n_left = pos + n_missing;
+      n_right = len - n_left;
+      if (n_left >= msl && n_right >= msl) {
+        const double w_left2 = w_missing + w_left;
+        const double w_right2 = wn - w_left2;
+        if (!(w_left2 < mwl || w_right2 < mwl)) {
+          const double sum_left2 = sum_missing + sum_left;
+          const double sum_right2 = total - sum_left2;
+          const double proxy = sum_left2 * sum_left2 / w_left2 + sum_right2 * sum_right2 / w_right2;
+          if (proxy > best2.proxy) {
+            best2.proxy = proxy;
+            best2.feature = f;
+            best2.n_left_values = pos;
+            best2.n_left = n_left;
+            best2.nan_left = true;
+            best2.threshold = midpoint(seg[q].value, seg[pos].value);
+            best2.missing_left = true;
+          }
+        }
+      }
+    }
+  }
+}
+
+bool Splitter::find_split(std::int64_t start, std::int64_t end, const double* stats,
+                          double /*impurity*/, std::span<const std::int32_t> features,
+                          std::int32_t max_features, Rng& rng, std::vector<std::int32_t>& constant,
+                          SplitRecord& best) {
+  const Problem& p = *problem_;
+  best = SplitRecord{};
+  const auto nf = static_cast<std::int64_t>(features.size());
+  const bool subsample = max_features > 0 && max_features < nf;
+  order_.assign(features.begin(), features.end());
+  std::int64_t visited = 0;
+  std::int64_t n_constant = 0;
+  const std::int64_t len = end - start;
+  for (std::int64_t drawn = 0; drawn < nf; ++drawn) {
+    if (subsample) {
+      if (!(visited < max_features || visited <= n_constant)) {
+        break;
+      }
+      const auto j =
+          drawn + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(nf - drawn)));
+      std::swap(order_[static_cast<std::size_t>(drawn)], order_[static_cast<std::size_t>(j)]);
+    }
+    const std::int32_t f = order_[static_cast<std::size_t>(drawn)];
+    ++visited;
+    const Entry* seg = entries_.data() +
+                       static_cast<std::size_t>(f) * static_cast<std::size_t>(p.m) +
+                       static_cast<std::size_t>(start);
+    const std::int64_t n_values = count_values(seg, len);
+    if (n_values == 0 || (n_values == len && !separated(seg[0].value, seg[n_values - 1].value))) {
+      constant.push_back(f);
+      ++n_constant;
+      continue;
+    }
+    SplitRecord best1;
+    SplitRecord best2;
+    if (p.regression) {
+      if (p.unit_weights) {
+        scan_regression<true>(f, seg, len, n_values, stats, best1, best2);
+      } else {
+        scan_regression<false>(f, seg, len, n_values, stats, best1, best2);
+      }
+    } else if (p.unit_weights) {
+      scan_classification<true>(f, seg, len, n_values, stats, best1, best2);
+    } else {
+      scan_classification<false>(f, seg, len, n_values, stats, best1, best2);
+    }
+    if (best1.proxy > best.proxy) {
+      best = best1;
+    }
+    if (best2.proxy > best.proxy) {
+      best = best2;
+    }
+  }
+  return best.feature >= 0;
+}
+
+void Splitter::apply_split(std::int64_t start, std::int64_t end, const double* stats,
+                           double impurity, std::span<const std::int32_t> features,
+                           SplitRecord& split, std::span<double> left_stats,
+                           std::span<double> right_stats) {
+  const Problem& p = *problem_;
+  const std::int64_t len = end - start;
+  const auto mu = static_cast<std::size_t>(p.m);
+  const Entry* seg = entries_.data() + static_cast<std::size_t>(split.feature) * mu +
+                     static_cast<std::size_t>(start);
+  const std::int64_t n_values = count_values(seg, len);
+  std::fill(left_stats.begin(), left_stats.end(), 0.0);
+  std::fill(right_stats.begin(), right_stats.end(), 0.0);
+  const auto s = static_cast<std::size_t>(p.stats_size() - 1);
+  for (std::int64_t q = 0; q < len; ++q) {
+    const std::int32_t id = seg[q].id;
+    const bool left = q < split.n_left_values || (q >= n_values && split.nan_left);
+    goes_left_[static_cast<std::size_t>(id)] = left ? 1 : 0;
+    std::span<double> out = left ? left_stats : right_stats;
+    const double w = weight_of(id);
+    if (p.regression) {
+      const double y = p.target[static_cast<std::size_t>(id)];
+      const double wy = w * y;
+      out[0] += wy;
+      out[1] += wy * y;
+    } else {
+      out[static_cast<std::size_t>(p.label[static_cast<std::size_t>(id)])] += w;
+    }
+    out[s] += w;
+  }
+  // Children impurities from the children's own sums. scikit-learn derives the right child's
+  // sums as total - left, which leaves rounding residue with fractional weights (a pure child
+  // can get an impurity of 1e-16 and be split further); with unit or integer weights both agree.
+  const double wn = stats[s];
+  const double w_left = left_stats[s];
+  const double w_right = right_stats[s];
+  if (p.regression) {
+    split.impurity_left = squared_error_impurity(left_stats[0], left_stats[1], w_left);
+    split.impurity_right = squared_error_impurity(right_stats[0], right_stats[1], w_right);
+  } else if (p.criterion == Criterion::kGini) {
+    split.impurity_left = gini_impurity(left_stats.data(), p.k, w_left);
+    split.impurity_right = gini_impurity(right_stats.data(), p.k, w_right);
+  } else {
+    split.impurity_left = entropy_impurity(left_stats.data(), p.k, w_left);
+    split.impurity_right = entropy_impurity(right_stats.data(), p.k, w_right);
+  }
+  split.improvement = impurity_improvement(p.weighted_n_samples, wn, w_left, w_right, impurity,
+                                           split.impurity_left, split.impurity_right);
+  // Stable partition of every carried feature's list.
+  for (const std::int32_t f : features) {
+    Entry* list =
+        entries_.data() + static_cast<std::size_t>(f) * mu + static_cast<std::size_t>(start);
+    std::int64_t n_left = 0;
+    std::int64_t n_right = 0;
+    for (std::int64_t q = 0; q < len; ++q) {
+      const Entry e = list[q];
+      if (goes_left_[static_cast<std::size_t>(e.id)] != 0) {
+        list[n_left++] = e;
+      } else {
+        scratch_[static_cast<std::size_t>(n_right++)] = e;
+      }
+    }
+    std::copy(scratch_.begin(), scratch_.begin() + n_right, list + n_left);
+  }
+}
+
+}  // namespace scmforge::tree::cart
