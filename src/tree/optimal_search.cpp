@@ -529,22 +529,22 @@ Outcome Solver::solve_split(std::span<const std::int32_t> rows, std::int32_t can
       lb_min = std::min(lb_min, lb_l + lb_r);
       continue;
     }
-    const auto ol = solve(left, child_depth, bl, cur_ub - lb_r);
-    exact = exact && ol.exact;
-    if (ol.sol < 0) {
-      lb_min = std::min(lb_min, std::max(ol.lb, lb_l) + lb_r);
+    const auto o_left = solve(left, child_depth, bl, cur_ub - lb_r);
+    exact = exact && o_left.exact;
+    if (o_left.sol < 0) {
+      lb_min = std::min(lb_min, std::max(o_left.lb, lb_l) + lb_r);
       continue;
     }
-    const double vl = value(ol.sol);
-    const auto or_ = solve(right, child_depth, br, cur_ub - vl);
-    exact = exact && or_.exact;
-    lb_min = std::min(lb_min, std::max(ol.lb, lb_l) + std::max(or_.lb, lb_r));
-    if (or_.sol < 0) {
+    const double vl = value(o_left.sol);
+    const auto o_right = solve(right, child_depth, br, cur_ub - vl);
+    exact = exact && o_right.exact;
+    lb_min = std::min(lb_min, std::max(o_left.lb, lb_l) + std::max(o_right.lb, lb_r));
+    if (o_right.sol < 0) {
       continue;
     }
-    const auto& nl = arena_[static_cast<std::size_t>(ol.sol)];
-    const auto& nr = arena_[static_cast<std::size_t>(or_.sol)];
-    const SolNode n{cand, ol.sol, or_.sol, nl.leaves + nr.leaves, nl.mis + nr.mis};
+    const auto& nl = arena_[static_cast<std::size_t>(o_left.sol)];
+    const auto& nr = arena_[static_cast<std::size_t>(o_right.sol)];
+    const SolNode n{cand, o_left.sol, o_right.sol, nl.leaves + nr.leaves, nl.mis + nr.mis};
     const double total = value(n.mis, n.leaves);
     if (total < cur_ub - kObjectiveEps) {
       best = add_node(n);
