@@ -176,7 +176,7 @@ class _TreeBase(BaseEstimator):
                         raise InvalidInputError(
                             f"column {name!r} is categorical now but was numeric at fit time"
                         )
-                codes = pd.Categorical(column, categories=categories).codes.astype(np.float32)
+                codes = pd.Index(categories).get_indexer(column.astype(object)).astype(np.float32)
                 codes[codes < 0] = np.nan
                 columns[name] = codes
                 levels.append(categories)
@@ -246,7 +246,8 @@ class _TreeBase(BaseEstimator):
 
     def apply(self, X) -> np.ndarray:
         """Leaf id per row."""
-        return self._fitted_tree().apply(self._validate_X(X, fit=False)).astype(np.intp)
+        tree = self._fitted_tree()
+        return tree.apply(self._validate_X(X, fit=False)).astype(np.intp)
 
     @property
     def feature_importances_(self) -> np.ndarray:
@@ -274,14 +275,16 @@ class _ClassifierBase(ClassifierMixin, _TreeBase):
         return codes.astype(np.int32)
 
     def predict_proba(self, X) -> np.ndarray:
-        return self._fitted_tree().predict_values(self._validate_X(X, fit=False))
+        tree = self._fitted_tree()
+        return tree.predict_values(self._validate_X(X, fit=False))
 
     def predict_log_proba(self, X) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self._fitted_tree().predict_class(self._validate_X(X, fit=False))]
+        tree = self._fitted_tree()
+        return self.classes_[tree.predict_class(self._validate_X(X, fit=False))]
 
 
 def _cart_args(est, n: int, d: int, criterion: str) -> Any:
@@ -387,7 +390,8 @@ class DecisionTreeRegressor(RegressorMixin, _TreeBase):
         return self
 
     def predict(self, X) -> np.ndarray:
-        return self._fitted_tree().predict_values(self._validate_X(X, fit=False))[:, 0]
+        tree = self._fitted_tree()
+        return tree.predict_values(self._validate_X(X, fit=False))[:, 0]
 
 
 class OptimalTreeClassifier(_ClassifierBase):
@@ -401,6 +405,7 @@ class OptimalTreeClassifier(_ClassifierBase):
 
     Attributes: ``tree_``, ``misclassified_``, ``objective_``, ``lower_bound_``, ``optimal_``,
     ``candidates_per_feature_``, ``search_stats_`` (subproblems, cache hits, seconds).
+    ``fit`` takes no ``sample_weight``.
     """
 
     def __init__(
@@ -437,9 +442,7 @@ class OptimalTreeClassifier(_ClassifierBase):
             time_limit,
         )
 
-    def fit(self, X, y, sample_weight=None) -> "OptimalTreeClassifier":
-        if sample_weight is not None:
-            raise InvalidInputError("OptimalTreeClassifier does not take sample_weight (rows are unweighted)")
+    def fit(self, X, y) -> "OptimalTreeClassifier":
         Xf, y = self._validate_X(X, fit=True, y=y)
         codes = self._encode_y(y)
         result = _core.fit_optimal(Xf, codes, self.n_classes_, self._categorical_levels(), *self._options(), int(self.n_jobs))
@@ -507,11 +510,9 @@ class TreeEnsembleClassifier(_ClassifierBase):
             return max(1, int(round(self.max_samples * n)))
         raise InvalidInputError(f"max_samples must be None, an int >= 1 or a float in (0, 1], got {self.max_samples!r}")
 
-    def fit(self, X, y, sample_weight=None) -> "TreeEnsembleClassifier":
+    def fit(self, X, y) -> "TreeEnsembleClassifier":
         if self.estimator not in ("cart", "optimal"):
             raise InvalidInputError(f"estimator must be 'cart' or 'optimal', got {self.estimator!r}")
-        if sample_weight is not None:
-            raise InvalidInputError("TreeEnsembleClassifier does not take sample_weight")
         if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
             raise InvalidInputError(f"n_estimators must be an int >= 1, got {self.n_estimators!r}")
         Xf, y = self._validate_X(X, fit=True, y=y)
@@ -553,9 +554,17 @@ class TreeEnsembleClassifier(_ClassifierBase):
         return total / len(self.estimators_)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def apply(self, X) -> np.ndarray:
+        """Leaf id of every row in every tree: (n, n_estimators)."""
+        check_is_fitted(self, "estimators_")
+        Xf = self._validate_X(X, fit=False)
+        return np.stack([view._tree.apply(Xf) for view in self.estimators_], axis=1).astype(np.intp)
 
     def _fitted_tree(self) -> _core.Tree:
+        check_is_fitted(self, "estimators_")
         raise InvalidInputError("an ensemble has many trees: use estimators_[i] or export each one")
 
 

@@ -213,28 +213,42 @@ void bind_tree_class(nb::module_& m) {
       .def_prop_ro("node_count", &Tree::node_count)
       .def_prop_ro("max_depth", &Tree::depth)
       .def_prop_ro("n_leaves", &Tree::leaf_count)
-      .def_prop_ro("feature", [](const Tree& t) { return copy_of(t.feature); })
-      .def_prop_ro("threshold", [](const Tree& t) { return copy_of(t.threshold); })
-      .def_prop_ro("is_category_split",
-                   [](const Tree& t) {
-                     std::vector<std::uint8_t> v(t.kind.size());
-                     std::transform(t.kind.begin(), t.kind.end(), v.begin(), [](auto kind) {
-                       return static_cast<std::uint8_t>(kind == tree::SplitKind::kCategory);
-                     });
-                     return copy_of(v);
-                   })
-      .def_prop_ro("missing_go_to_left", [](const Tree& t) { return copy_of(t.missing_left); })
-      .def_prop_ro("children_left", [](const Tree& t) { return copy_of(t.left); })
-      .def_prop_ro("children_right", [](const Tree& t) { return copy_of(t.right); })
-      .def_prop_ro("value",
-                   [](const Tree& t) {
-                     return owned(std::vector<double>(t.value),
-                                  {t.feature.size(), static_cast<std::size_t>(t.n_outputs)});
-                   })
-      .def_prop_ro("impurity", [](const Tree& t) { return copy_of(t.impurity); })
-      .def_prop_ro("n_node_samples", [](const Tree& t) { return copy_of(t.n_node_samples); })
-      .def_prop_ro("weighted_n_node_samples",
-                   [](const Tree& t) { return copy_of(t.weighted_n_node_samples); })
+      .def_prop_ro(
+          "feature", [](const Tree& t) { return copy_of(t.feature); }, nb::rv_policy::move)
+      .def_prop_ro(
+          "threshold", [](const Tree& t) { return copy_of(t.threshold); }, nb::rv_policy::move)
+      .def_prop_ro(
+          "is_category_split",
+          [](const Tree& t) {
+            std::vector<std::uint8_t> v(t.kind.size());
+            std::transform(t.kind.begin(), t.kind.end(), v.begin(), [](auto kind) {
+              return static_cast<std::uint8_t>(kind == tree::SplitKind::kCategory);
+            });
+            return copy_of(v);
+          },
+          nb::rv_policy::move)
+      .def_prop_ro(
+          "missing_go_to_left", [](const Tree& t) { return copy_of(t.missing_left); },
+          nb::rv_policy::move)
+      .def_prop_ro(
+          "children_left", [](const Tree& t) { return copy_of(t.left); }, nb::rv_policy::move)
+      .def_prop_ro(
+          "children_right", [](const Tree& t) { return copy_of(t.right); }, nb::rv_policy::move)
+      .def_prop_ro(
+          "value",
+          [](const Tree& t) {
+            return owned(std::vector<double>(t.value),
+                         {t.feature.size(), static_cast<std::size_t>(t.n_outputs)});
+          },
+          nb::rv_policy::move)
+      .def_prop_ro(
+          "impurity", [](const Tree& t) { return copy_of(t.impurity); }, nb::rv_policy::move)
+      .def_prop_ro(
+          "n_node_samples", [](const Tree& t) { return copy_of(t.n_node_samples); },
+          nb::rv_policy::move)
+      .def_prop_ro(
+          "weighted_n_node_samples",
+          [](const Tree& t) { return copy_of(t.weighted_n_node_samples); }, nb::rv_policy::move)
       .def_prop_ro("class_names", [](const Tree& t) { return t.class_names; })
       .def_prop_ro("feature_names",
                    [](const Tree& t) {

@@ -161,7 +161,7 @@ Tree Builder::fit(const TrainingSet& data, const CartOptions& options) {
       std::max(options.min_samples_split, 2 * options.min_samples_leaf);
   const std::int64_t min_samples_leaf = options.min_samples_leaf;
   const double min_weight_leaf = problem.min_weight_leaf;
-  Rng rng(options.random_state, kCartStream);
+  Rng rng(options.random_state, derive_stream(kCartStream, options.stream));
 
   Tree tree;
   tree.task = problem.regression ? TreeTask::kRegression : TreeTask::kClassification;
@@ -277,7 +277,9 @@ std::vector<Tree> fit_cart_batch(std::span<const TrainingSet> sets, const CartOp
   parallel_for(static_cast<std::int64_t>(sets.size()), threads, [&](std::int64_t i) {
     const auto s = static_cast<std::size_t>(i);
     try {
-      trees[s] = thread_builder().fit(sets[s], options);
+      CartOptions local = options;
+      local.stream = static_cast<std::uint64_t>(i);
+      trees[s] = thread_builder().fit(sets[s], local);
     } catch (const InvalidInput& e) {
       SCMFORGE_THROW(InvalidInput, "training set {}: {}", i, e.what());
     } catch (const Internal& e) {

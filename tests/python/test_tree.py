@@ -134,7 +134,8 @@ def test_bad_input_names_the_problem(make, message):
 def test_predict_with_mismatched_columns_fails_clearly():
     X, y = _mixed_frame()
     est = DecisionTreeClassifier(max_depth=2).fit(X, y)
-    with pytest.raises(ValueError, match="features"):
+    with pytest.raises(ValueError, match="features"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "X does not have valid feature names" comes first
         est.predict(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="feature names"):
         est.predict(X.rename(columns={"age": "years"}))

@@ -33,8 +33,12 @@ struct CartOptions {
   double min_weight_fraction_leaf = 0.0;
   double min_impurity_decrease = 0.0;
   std::int32_t max_features = -1;  // -1: all d features
-  std::uint64_t random_state =
-      0;  // feature subsampling stream (Philox), used when max_features < d
+  /// Feature subsampling (used when max_features < d) draws from the Philox stream
+  /// Rng(random_state, derive_stream(kCart, stream)). fit_cart_batch sets `stream` to the index
+  /// of each training set, so the trees of a batch (a random forest) draw independent features
+  /// and tree i equals fit_cart(sets[i]) with stream = i.
+  std::uint64_t random_state = 0;
+  std::uint64_t stream = 0;
 };
 
 /// Validates options and data (InvalidInput naming the problem: zero rows, NaN or out-of-range
@@ -43,9 +47,9 @@ struct CartOptions {
 /// (uses `y`, `k`).
 Tree fit_cart(const TrainingSet& data, const CartOptions& options);
 
-/// Fits one tree per training set, in parallel across sets (threads <= 0: all cores). The
-/// result is identical for any thread count. The first error is rethrown, prefixed by the
-/// index of the failing set.
+/// Fits one tree per training set, in parallel across sets (threads <= 0: all cores), set i with
+/// options.stream = i. The result is identical for any thread count. The first error is rethrown,
+/// prefixed by the index of the failing set.
 std::vector<Tree> fit_cart_batch(std::span<const TrainingSet> sets, const CartOptions& options,
                                  int threads);
 
