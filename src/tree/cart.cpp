@@ -225,8 +225,12 @@ Tree Builder::fit(const TrainingSet& data, const CartOptions& options) {
       }
       const std::size_t left_at = stats.size();
       stats.resize(left_at + 2 * ss);
-      splitter.apply_split(r.start, r.end, stats.data() + r.stats_at, impurity, carried, split,
-                           std::span<double>(stats.data() + left_at, ss),
+      // Children that will be leaves whatever their rows need no sorted lists.
+      const std::int64_t n_left = split.n_left;
+      const bool partition =
+          r.depth + 1 < max_depth && std::max(n_left, n_node - n_left) >= min_samples_split;
+      splitter.apply_split(r.start, r.end, stats.data() + r.stats_at, impurity, carried, partition,
+                           split, std::span<double>(stats.data() + left_at, ss),
                            std::span<double>(stats.data() + left_at + ss, ss));
       node_stats = stats.data() + r.stats_at;  // the pool may have moved
       is_leaf = split.improvement + cart::kEpsilon < options.min_impurity_decrease;

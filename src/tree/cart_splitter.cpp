@@ -2,6 +2,7 @@
 #include "cart_splitter.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,8 @@ namespace scmforge::tree::cart {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+__extension__ using Int128 = __int128;  // exact products of counts (GCC/Clang)
 
 // Monotone map of a finite float to an unsigned key (-0 sorts just before +0).
 inline std::uint32_t sortable(float v) {
@@ -50,6 +53,47 @@ inline std::int64_t count_values(const Entry* seg, std::int64_t len) {
   return n;
 }
 
+// Stable LSD radix sort of keys by their high 32 bits (8-bit digits; digits equal in every key
+// are skipped). Small inputs use std::sort (the low bits are distinct row ids, so both orders
+// agree).
+void radix_sort(std::uint64_t* keys, std::uint64_t* tmp, std::size_t n) {
+  if (n < 64) {
+    std::sort(keys, keys + n);
+    return;
+  }
+  std::array<std::array<std::uint32_t, 256>, 4> hist{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<std::uint32_t>(keys[i] >> 32);
+    ++hist[0][k & 255U];
+    ++hist[1][(k >> 8) & 255U];
+    ++hist[2][(k >> 16) & 255U];
+    ++hist[3][k >> 24];
+  }
+  std::uint64_t* src = keys;
+  std::uint64_t* dst = tmp;
+  for (std::size_t pass = 0; pass < 4; ++pass) {
+    auto& h = hist[pass];
+    const unsigned shift = 32U + 8U * static_cast<unsigned>(pass);
+    if (h[(src[0] >> shift) & 255U] == n) {
+      continue;
+    }
+    std::uint32_t sum = 0;
+    for (auto& c : h) {
+      const std::uint32_t count = c;
+      c = sum;
+      sum += count;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t key = src[i];
+      dst[h[(key >> shift) & 255U]++] = key;
+    }
+    std::swap(src, dst);
+  }
+  if (src != keys) {
+    std::copy(src, src + n, keys);
+  }
+}
+
 }  // namespace
 
 void Splitter::init(const Problem& problem) {
@@ -58,6 +102,8 @@ void Splitter::init(const Problem& problem) {
   entries_.resize(m * static_cast<std::size_t>(problem.d));
   scratch_.resize(m);
   keys_.resize(m);
+  keys_tmp_.resize(m);
+  counts_.assign(static_cast<std::size_t>(3 * problem.k), 0);
   goes_left_.resize(m);
   left_.assign(static_cast<std::size_t>(5 * problem.k), 0.0);
   for (std::int32_t j = 0; j < problem.d; ++j) {
@@ -84,7 +130,7 @@ void Splitter::sort_feature(std::int32_t j) {
     keys_[static_cast<std::size_t>(n_values++)] =
         (static_cast<std::uint64_t>(sortable(v)) << 32) | static_cast<std::uint64_t>(id);
   }
-  std::sort(keys_.begin(), keys_.begin() + n_values);
+  radix_sort(keys_.data(), keys_tmp_.data(), static_cast<std::size_t>(n_values));
   for (std::int64_t q = 0; q < n_values; ++q) {
     const std::uint64_t key = keys_[static_cast<std::size_t>(q)];
     out[q] = Entry{unsortable(static_cast<std::uint32_t>(key >> 32)),
@@ -145,6 +191,117 @@ double Splitter::class_proxy(const double* left, const double* right, double w_l
     impurity_right = entropy_impurity(right, k, w_right);
   }
   return -w_right * impurity_right - w_left * impurity_left;
+}
+
+// Unit weights, gini: integer class counts and sums of squared counts updated per row. A
+// candidate's exact value sq_left / n_left + sq_right / n_right (the proxy up to a constant) is
+// compared as a fraction in integers; only candidates at least as good as the current best pay
+// for scikit-learn's floating-point proxy, which alone decides (so rounding ties resolve as
+// scikit-learn's arithmetic resolves them).
+template <typename Wide>
+void Splitter::scan_gini_unit(std::int32_t f, const Entry* seg, std::int64_t len,
+                              std::int64_t n_values, const double* stats, SplitRecord& best1,
+                              SplitRecord& best2) {
+  const Problem& p = *problem_;
+  const std::int32_t k = p.k;
+  const auto ku = static_cast<std::size_t>(k);
+  std::int64_t* count_left = counts_.data();
+  std::int64_t* count_total = count_left + ku;
+  std::int64_t* count_missing = count_total + ku;
+  std::int64_t sq_missing = 0;
+  std::int64_t total_dot_missing = 0;  // sum_c total_c * missing_c
+  std::int64_t sq_right = 0;
+  for (std::int32_t c = 0; c < k; ++c) {
+    count_left[c] = 0;
+    count_missing[c] = 0;
+    count_total[c] = static_cast<std::int64_t>(stats[c]);
+  }
+  const std::int64_t n_missing = len - n_values;
+  const std::int32_t* label = p.label.data();
+  for (std::int64_t q = n_values; q < len; ++q) {
+    ++count_missing[label[seg[q].id]];
+  }
+  for (std::int32_t c = 0; c < k; ++c) {
+    sq_missing += count_missing[c] * count_missing[c];
+    total_dot_missing += count_total[c] * count_missing[c];
+    sq_right += count_total[c] * count_total[c];
+  }
+  const std::int64_t msl = p.min_samples_leaf;
+  const double mwl = p.min_weight_leaf;
+  const bool check_weight = mwl > 0.0;
+  std::int64_t sq_left = 0;
+  std::int64_t left_dot_missing = 0;
+  // Exact value of the best candidate so far in each pass: num / den.
+  Wide num1 = 0;
+  Wide den1 = 0;
+  Wide num2 = 0;
+  Wide den2 = 0;
+  const auto consider = [&](std::int64_t n_left, std::int64_t n_right, std::int64_t sql,
+                            std::int64_t sqr, Wide& best_num, Wide& best_den,
+                            SplitRecord& best) -> bool {
+    const Wide num = static_cast<Wide>(sql) * n_right + static_cast<Wide>(sqr) * n_left;
+    const Wide den = static_cast<Wide>(n_left) * n_right;
+    if (best_den != 0 && num * best_den < best_num * den) {
+      return false;
+    }
+    const auto w_left = static_cast<double>(n_left);
+    const auto w_right = static_cast<double>(n_right);
+    const double impurity_left = 1.0 - static_cast<double>(sql) / (w_left * w_left);
+    const double impurity_right = 1.0 - static_cast<double>(sqr) / (w_right * w_right);
+    const double proxy = -w_right * impurity_right - w_left * impurity_left;
+    if (!(proxy > best.proxy)) {
+      return false;
+    }
+    best_num = num;
+    best_den = den;
+    best.proxy = proxy;
+    return true;
+  };
+  for (std::int64_t q = 0; q < n_values; ++q) {
+    const std::int32_t c = label[seg[q].id];
+    sq_left += 2 * count_left[c] + 1;
+    ++count_left[c];
+    sq_right -= 2 * (count_total[c] - count_left[c]) + 1;
+    left_dot_missing += count_missing[c];
+    const std::int64_t pos = q + 1;
+    if (pos < n_values) {
+      if (!separated(seg[q].value, seg[pos].value)) {
+        continue;
+      }
+    } else if (n_missing == 0) {
+      break;
+    }
+    std::int64_t n_left = pos;
+    std::int64_t n_right = len - pos;
+    if (n_left >= msl && n_right >= msl &&
+        (!check_weight ||
+         !(static_cast<double>(n_left) < mwl || static_cast<double>(n_right) < mwl)) &&
+        consider(n_left, n_right, sq_left, sq_right, num1, den1, best1)) {
+      best1.feature = f;
+      best1.n_left_values = pos;
+      best1.n_left = n_left;
+      best1.nan_left = false;
+      best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
+      best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+    }
+    if (n_missing > 0 && pos < n_values) {
+      n_left = pos + n_missing;
+      n_right = len - n_left;
+      const std::int64_t sql = sq_left + 2 * left_dot_missing + sq_missing;
+      const std::int64_t sqr = sq_right - 2 * (total_dot_missing - left_dot_missing) + sq_missing;
+      if (n_left >= msl && n_right >= msl &&
+          (!check_weight ||
+           !(static_cast<double>(n_left) < mwl || static_cast<double>(n_right) < mwl)) &&
+          consider(n_left, n_right, sql, sqr, num2, den2, best2)) {
+        best2.feature = f;
+        best2.n_left_values = pos;
+        best2.n_left = n_left;
+        best2.nan_left = true;
+        best2.threshold = midpoint(seg[q].value, seg[pos].value);
+        best2.missing_left = true;
+      }
+    }
+  }
 }
 
 template <bool kUnit>
@@ -352,6 +509,14 @@ bool Splitter::find_split(std::int64_t start, std::int64_t end, const double* st
       } else {
         scan_regression<false>(f, seg, len, n_values, stats, best1, best2);
       }
+    } else if (p.unit_weights && p.criterion == Criterion::kGini) {
+      if (len <= 4096) {
+        scan_gini_unit<std::int64_t>(f, seg, len, n_values, stats, best1, best2);
+      } else if (len <= (std::int64_t{1} << 20)) {
+        scan_gini_unit<Int128>(f, seg, len, n_values, stats, best1, best2);
+      } else {
+        scan_classification<true>(f, seg, len, n_values, stats, best1, best2);
+      }
     } else if (p.unit_weights) {
       scan_classification<true>(f, seg, len, n_values, stats, best1, best2);
     } else {
@@ -368,7 +533,7 @@ bool Splitter::find_split(std::int64_t start, std::int64_t end, const double* st
 }
 
 void Splitter::apply_split(std::int64_t start, std::int64_t end, const double* stats,
-                           double impurity, std::span<const std::int32_t> features,
+                           double impurity, std::span<const std::int32_t> features, bool partition,
                            SplitRecord& split, std::span<double> left_stats,
                            std::span<double> right_stats) {
   const Problem& p = *problem_;
@@ -414,19 +579,25 @@ void Splitter::apply_split(std::int64_t start, std::int64_t end, const double* s
   }
   split.improvement = impurity_improvement(p.weighted_n_samples, wn, w_left, w_right, impurity,
                                            split.impurity_left, split.impurity_right);
+  if (!partition) {
+    return;
+  }
   // Stable partition of every carried feature's list.
   for (const std::int32_t f : features) {
     Entry* list =
         entries_.data() + static_cast<std::size_t>(f) * mu + static_cast<std::size_t>(start);
     std::int64_t n_left = 0;
     std::int64_t n_right = 0;
+    Entry* scratch = scratch_.data();
+    const std::uint8_t* goes_left = goes_left_.data();
     for (std::int64_t q = 0; q < len; ++q) {
+      // Branchless: write both ways, advance one.
       const Entry e = list[q];
-      if (goes_left_[static_cast<std::size_t>(e.id)] != 0) {
-        list[n_left++] = e;
-      } else {
-        scratch_[static_cast<std::size_t>(n_right++)] = e;
-      }
+      const std::int64_t l = goes_left[e.id];
+      list[n_left] = e;
+      scratch[n_right] = e;
+      n_left += l;
+      n_right += 1 - l;
     }
     std::copy(scratch_.begin(), scratch_.begin() + n_right, list + n_left);
   }

@@ -78,12 +78,16 @@ class Splitter {
 
   /// Partitions rows [start, end) of `features` by `split` (left rows first, order kept) and
   /// writes the children's statistics; fills impurity_left/right and improvement of `split`.
+  /// With partition == false only the statistics are computed (the children will be leaves).
   void apply_split(std::int64_t start, std::int64_t end, const double* stats, double impurity,
-                   std::span<const std::int32_t> features, SplitRecord& split,
+                   std::span<const std::int32_t> features, bool partition, SplitRecord& split,
                    std::span<double> left_stats, std::span<double> right_stats);
 
  private:
   void sort_feature(std::int32_t j);
+  template <typename Wide>
+  void scan_gini_unit(std::int32_t f, const Entry* seg, std::int64_t len, std::int64_t n_values,
+                      const double* stats, SplitRecord& best1, SplitRecord& best2);
   template <bool kUnit>
   void scan_classification(std::int32_t f, const Entry* seg, std::int64_t len,
                            std::int64_t n_values, const double* stats, SplitRecord& best1,
@@ -98,9 +102,11 @@ class Splitter {
   }
 
   const Problem* problem_ = nullptr;
-  std::vector<Entry> entries_;  // d lists of m entries
-  std::vector<Entry> scratch_;  // m
-  std::vector<std::uint64_t> keys_;
+  std::vector<Entry> entries_;           // d lists of m entries
+  std::vector<Entry> scratch_;           // m
+  std::vector<std::uint64_t> keys_;      // m sort keys (value key << 32 | id)
+  std::vector<std::uint64_t> keys_tmp_;  // m
+  std::vector<std::int64_t> counts_;     // integer class counts, 3 blocks of k
   std::vector<std::uint8_t> goes_left_;  // m
   std::vector<std::int32_t> order_;      // feature visiting order
   std::vector<double> left_;             // class sums, 4 blocks of k
