@@ -53,21 +53,21 @@ inline std::int64_t count_values(const Entry* seg, std::int64_t len) {
   return n;
 }
 
-// Stable LSD radix sort of keys by their high 32 bits (8-bit digits; digits equal in every key
-// are skipped). Small inputs use std::sort (the low bits are distinct row ids, so both orders
-// agree).
-void radix_sort(std::uint64_t* keys, std::uint64_t* tmp, std::size_t n) {
-  if (n < 64) {
-    std::sort(keys, keys + n);
+// Per-digit histograms of the high 32 bits of the keys (4 digits of 8 bits).
+using Histograms = std::array<std::array<std::uint32_t, 256>, 4>;
+
+inline void count_digits(Histograms& hist, std::uint32_t k) {
+  ++hist[0][k & 255U];
+  ++hist[1][(k >> 8) & 255U];
+  ++hist[2][(k >> 16) & 255U];
+  ++hist[3][k >> 24];
+}
+
+// Stable LSD radix sort of keys by their high 32 bits, given their digit histograms; digits
+// equal in every key are skipped. Equal high bits keep the input order (ascending row ids).
+void radix_sort(std::uint64_t* keys, std::uint64_t* tmp, std::size_t n, Histograms& hist) {
+  if (n < 2) {
     return;
-  }
-  std::array<std::array<std::uint32_t, 256>, 4> hist{};
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto k = static_cast<std::uint32_t>(keys[i] >> 32);
-    ++hist[0][k & 255U];
-    ++hist[1][(k >> 8) & 255U];
-    ++hist[2][(k >> 16) & 255U];
-    ++hist[3][k >> 24];
   }
   std::uint64_t* src = keys;
   std::uint64_t* dst = tmp;
@@ -114,32 +114,36 @@ void Splitter::init(const Problem& problem) {
 void Splitter::sort_feature(std::int32_t j) {
   const Problem& p = *problem_;
   const float* col = p.x->column(j);
+  const bool all_rows = p.m == p.x->n;  // row[id] == id
+  const std::int32_t* row = p.row.data();
   Entry* out = entries_.data() + static_cast<std::size_t>(j) * static_cast<std::size_t>(p.m);
+  Histograms hist{};
+  std::uint64_t* keys = keys_.data();
   std::int64_t n_values = 0;
   std::int64_t n_nan = 0;
   for (std::int64_t id = 0; id < p.m; ++id) {
-    const float v = col[p.row[static_cast<std::size_t>(id)]];
-    if (std::isnan(v)) {
-      // NaN rows go after the values, in id order; filled from the end backwards below.
-      ++n_nan;
+    const float v = col[all_rows ? id : row[id]];
+    const auto bits = std::bit_cast<std::uint32_t>(v);
+    if ((bits & 0x7F800000U) == 0x7F800000U) {  // NaN or infinite
+      SCMFORGE_CHECK(std::isnan(v), InvalidInput,
+                     "X[{}, {}] is infinite; features must be finite or NaN (missing)", row[id], j);
+      ++n_nan;  // NaN rows go after the values, in id order
       continue;
     }
-    SCMFORGE_CHECK(!std::isinf(v), InvalidInput,
-                   "X[{}, {}] is infinite; features must be finite or NaN (missing)",
-                   p.row[static_cast<std::size_t>(id)], j);
-    keys_[static_cast<std::size_t>(n_values++)] =
-        (static_cast<std::uint64_t>(sortable(v)) << 32) | static_cast<std::uint64_t>(id);
+    const std::uint32_t key = sortable(v);
+    count_digits(hist, key);
+    keys[n_values++] = (static_cast<std::uint64_t>(key) << 32) | static_cast<std::uint64_t>(id);
   }
-  radix_sort(keys_.data(), keys_tmp_.data(), static_cast<std::size_t>(n_values));
+  radix_sort(keys, keys_tmp_.data(), static_cast<std::size_t>(n_values), hist);
   for (std::int64_t q = 0; q < n_values; ++q) {
-    const std::uint64_t key = keys_[static_cast<std::size_t>(q)];
+    const std::uint64_t key = keys[q];
     out[q] = Entry{unsortable(static_cast<std::uint32_t>(key >> 32)),
                    static_cast<std::int32_t>(key & 0xFFFFFFFFU)};
   }
   if (n_nan > 0) {
     std::int64_t q = n_values;
     for (std::int64_t id = 0; id < p.m; ++id) {
-      const float v = col[p.row[static_cast<std::size_t>(id)]];
+      const float v = col[all_rows ? id : row[id]];
       if (std::isnan(v)) {
         out[q++] = Entry{v, static_cast<std::int32_t>(id)};
       }
