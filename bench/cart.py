@@ -20,6 +20,7 @@ scikit-learn was timed on).
   bench/cart.py --quick   < 60 s on 2 cores: small datasets, fewer trees; nothing written
   bench/cart.py           every case; appends bench/results/cart.jsonl and refreshes the "CART"
                           section of docs/benchmarks.md
+  bench/cart.py --redo-docs   rewrites that section from the last full run in the results file
 
 The last line of output is the JSON row of the batch case; the row before it summarises the
 single-tree cases (median ratio).
@@ -219,15 +220,38 @@ def write_docs(rows: list[dict], summary: dict, batch: dict) -> None:
             f"| {r['case']} | {r['scmforge_s']:.4g} | {r['peer_s']:.4g} | {r['ratio']:.1f}x | "
             f"{'yes' if r['same_result'] else 'no'} |"
         )
+    met = {True: "met", False: "not met"}
     lines += [
         "",
         f"Batch: {batch['trees_per_s_per_core']:,.0f} trees/s on one core; scikit-learn's loop "
         f"was timed on {batch['peer'].split('timed on ')[1].split(' datasets')[0]} datasets and "
         "scaled linearly; accuracies equal on "
         f"{batch['same_accuracy']} of them.",
+        "",
+        f"Targets of the CART issue: single tree >= 3x (median {summary['ratio']:.1f}x, lowest "
+        f"{summary['min_ratio']:.1f}x on the many-binary-feature datasets: "
+        f"{met[summary['ratio'] >= 3]}); batch >= 100x a Python loop over scikit-learn "
+        f"({batch['ratio']:.1f}x: {met[batch['ratio'] >= 100]}) aiming at 100,000 trees/s/core "
+        f"({batch['trees_per_s_per_core']:,.0f}: {met[batch['trees_per_s_per_core'] >= 1e5]}). "
+        "Where the batch time goes (perf, 256x10, depth 2): sorting the 10 features at the root "
+        "~35%, the split scans ~40%, partitioning ~7%; the Python binding adds ~15 us per tree "
+        "(layout copy, Tree objects) on top of the C++ call.",
     ]
     _common.replace_doc_section("CART", "\n".join(lines))
 
 
+def redo_docs() -> None:
+    """Rewrites the docs section from the last full run in bench/results/cart.jsonl."""
+    import json
+
+    rows = [json.loads(line) for line in (_common.RESULTS_DIR / "cart.jsonl").read_text().splitlines()]
+    last = rows[-1]["date"]
+    rows = [r for r in rows if r["date"] == last]
+    write_docs(rows[:-2], rows[-2], rows[-1])
+
+
 if __name__ == "__main__":
-    main()
+    if "--redo-docs" in sys.argv:
+        redo_docs()
+    else:
+        main()
