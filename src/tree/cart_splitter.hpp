@@ -88,6 +88,8 @@ class Splitter {
   template <typename Wide>
   void scan_gini_unit(std::int32_t f, const Entry* seg, std::int64_t len, std::int64_t n_values,
                       const double* stats, SplitRecord& best1, SplitRecord& best2);
+  void scan_entropy_unit(std::int32_t f, const Entry* seg, std::int64_t len, std::int64_t n_values,
+                         const double* stats, SplitRecord& best1, SplitRecord& best2);
   template <bool kUnit>
   void scan_classification(std::int32_t f, const Entry* seg, std::int64_t len,
                            std::int64_t n_values, const double* stats, SplitRecord& best1,
@@ -107,6 +109,7 @@ class Splitter {
   std::vector<std::uint64_t> keys_;      // m sort keys (value key << 32 | id)
   std::vector<std::uint64_t> keys_tmp_;  // m
   std::vector<std::int64_t> counts_;     // integer class counts, 3 blocks of k
+  std::vector<double> xlogx_;            // i ln i for i = 0..m (entropy, unit weights)
   std::vector<std::uint8_t> goes_left_;  // m
   std::vector<std::int32_t> order_;      // feature visiting order
   std::vector<double> left_;             // class sums, 4 blocks of k
