@@ -590,6 +590,25 @@ TEST(CartMaxFeatures, DeterministicAndValid) {
   EXPECT_EQ(pred, data.y);
 }
 
+TEST(CartMaxFeatures, BatchTreeIEqualsStreamI) {
+  std::vector<Data> datas;
+  for (std::uint64_t s = 0; s < 8; ++s) datas.push_back(random_data(s, 100, 6, 2));
+  std::vector<TrainingSet> sets;
+  for (const auto& dd : datas) sets.push_back(dd.set());
+  CartOptions o;
+  o.max_features = 2;
+  o.random_state = 5;
+  const auto one = fit_cart_batch(sets, o, 1);
+  const auto two = fit_cart_batch(sets, o, 2);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    CartOptions oi = o;
+    oi.stream = i;
+    const Tree single = fit_cart(sets[i], oi);
+    expect_same_tree(one[i], single, 0.0);
+    expect_same_tree(two[i], single, 0.0);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input.
 
