@@ -207,7 +207,8 @@ CompleteTree complete_view(const Tree& tree, std::int32_t depth) {
   // (tree node, breadth-first slot)
   std::vector<std::pair<std::int32_t, std::size_t>> stack{{0, 0}};
   while (!stack.empty()) {
-    auto [node, slot] = stack.back();
+    const std::int32_t node = stack.back().first;
+    std::size_t slot = stack.back().second;
     stack.pop_back();
     if (!tree.is_leaf(node)) {
       view.feature[slot] = tree.feature[node];
