@@ -38,6 +38,29 @@ inline double midpoint(float a, float b) {
   return t;
 }
 
+// Records the candidate "the pos smallest values left, the NaN rows right" (at pos == n_values:
+// exactly the NaN rows right, threshold +inf). A node without NaN sends NaN to its larger child.
+void record_nan_right(SplitRecord& best, std::int32_t f, const Entry* seg, std::int64_t pos,
+                      std::int64_t n_values, std::int64_t len) {
+  best.feature = f;
+  best.n_left_values = pos;
+  best.n_left = pos;
+  best.nan_left = false;
+  best.threshold = pos < n_values ? midpoint(seg[pos - 1].value, seg[pos].value) : kInf;
+  best.missing_left = n_values == len ? pos > len - pos : false;
+}
+
+// Records the candidate "the pos smallest values and the NaN rows left".
+void record_nan_left(SplitRecord& best, std::int32_t f, const Entry* seg, std::int64_t pos,
+                     std::int64_t n_missing) {
+  best.feature = f;
+  best.n_left_values = pos;
+  best.n_left = pos + n_missing;
+  best.nan_left = true;
+  best.threshold = midpoint(seg[pos - 1].value, seg[pos].value);
+  best.missing_left = true;
+}
+
 // True when b and a are separated by a split (b > a + FEATURE_THRESHOLD in float32).
 inline bool separated(float a, float b) {
   const float limit = a + kFeatureThreshold;
@@ -287,12 +310,7 @@ void Splitter::scan_gini_unit(std::int32_t f, const Entry* seg, std::int64_t len
         (!check_weight ||
          !(static_cast<double>(n_left) < mwl || static_cast<double>(n_right) < mwl)) &&
         consider(n_left, n_right, sq_left, sq_right, num1, den1, best1)) {
-      best1.feature = f;
-      best1.n_left_values = pos;
-      best1.n_left = n_left;
-      best1.nan_left = false;
-      best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
-      best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+      record_nan_right(best1, f, seg, pos, n_values, len);
     }
     if (n_missing > 0 && pos < n_values) {
       n_left = pos + n_missing;
@@ -303,12 +321,7 @@ void Splitter::scan_gini_unit(std::int32_t f, const Entry* seg, std::int64_t len
           (!check_weight ||
            !(static_cast<double>(n_left) < mwl || static_cast<double>(n_right) < mwl)) &&
           consider(n_left, n_right, sql, sqr, num2, den2, best2)) {
-        best2.feature = f;
-        best2.n_left_values = pos;
-        best2.n_left = n_left;
-        best2.nan_left = true;
-        best2.threshold = midpoint(seg[q].value, seg[pos].value);
-        best2.missing_left = true;
+        record_nan_left(best2, f, seg, pos, len - n_values);
       }
     }
   }
@@ -383,23 +396,13 @@ void Splitter::scan_entropy_unit(std::int32_t f, const Entry* seg, std::int64_t 
     std::int64_t n_left = pos;
     std::int64_t n_right = len - pos;
     if (n_left >= msl && n_right >= msl && consider(n_left, n_right, false, approx1, best1)) {
-      best1.feature = f;
-      best1.n_left_values = pos;
-      best1.n_left = n_left;
-      best1.nan_left = false;
-      best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
-      best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+      record_nan_right(best1, f, seg, pos, n_values, len);
     }
     if (n_missing > 0 && pos < n_values) {
       n_left = pos + n_missing;
       n_right = len - n_left;
       if (n_left >= msl && n_right >= msl && consider(n_left, n_right, true, approx2, best2)) {
-        best2.feature = f;
-        best2.n_left_values = pos;
-        best2.n_left = n_left;
-        best2.nan_left = true;
-        best2.threshold = midpoint(seg[q].value, seg[pos].value);
-        best2.missing_left = true;
+        record_nan_left(best2, f, seg, pos, len - n_values);
       }
     }
   }
@@ -456,12 +459,7 @@ void Splitter::scan_classification(std::int32_t f, const Entry* seg, std::int64_
         const double proxy = class_proxy(sum_left, sum_right, w_left, w_right);
         if (proxy > best1.proxy) {
           best1.proxy = proxy;
-          best1.feature = f;
-          best1.n_left_values = pos;
-          best1.n_left = n_left;
-          best1.nan_left = false;
-          best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
-          best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+          record_nan_right(best1, f, seg, pos, n_values, len);
         }
       }
     }
@@ -480,12 +478,7 @@ void Splitter::scan_classification(std::int32_t f, const Entry* seg, std::int64_
           const double proxy = class_proxy(sum_left2, sum_right2, w_left2, w_right2);
           if (proxy > best2.proxy) {
             best2.proxy = proxy;
-            best2.feature = f;
-            best2.n_left_values = pos;
-            best2.n_left = n_left;
-            best2.nan_left = true;
-            best2.threshold = midpoint(seg[q].value, seg[pos].value);
-            best2.missing_left = true;
+            record_nan_left(best2, f, seg, pos, len - n_values);
           }
         }
       }
@@ -536,12 +529,7 @@ void Splitter::scan_regression(std::int32_t f, const Entry* seg, std::int64_t le
         const double proxy = sum_left * sum_left / w_left + sum_right * sum_right / w_right;
         if (proxy > best1.proxy) {
           best1.proxy = proxy;
-          best1.feature = f;
-          best1.n_left_values = pos;
-          best1.n_left = n_left;
-          best1.nan_left = false;
-          best1.threshold = pos < n_values ? midpoint(seg[q].value, seg[pos].value) : kInf;
-          best1.missing_left = n_missing == 0 ? n_left > n_right : false;
+          record_nan_right(best1, f, seg, pos, n_values, len);
         }
       }
     }
@@ -557,12 +545,7 @@ void Splitter::scan_regression(std::int32_t f, const Entry* seg, std::int64_t le
           const double proxy = sum_left2 * sum_left2 / w_left2 + sum_right2 * sum_right2 / w_right2;
           if (proxy > best2.proxy) {
             best2.proxy = proxy;
-            best2.feature = f;
-            best2.n_left_values = pos;
-            best2.n_left = n_left;
-            best2.nan_left = true;
-            best2.threshold = midpoint(seg[q].value, seg[pos].value);
-            best2.missing_left = true;
+            record_nan_left(best2, f, seg, pos, len - n_values);
           }
         }
       }
