@@ -219,3 +219,15 @@ def test_cli_bad_data(cli, tmp_path):
     corrupt.write_text('{"format": "scmforge-tree", "version": 1, "nodes": [')
     run = subprocess.run([cli, "tree", "show", str(corrupt)], capture_output=True, text=True)
     assert run.returncode == 2 and "not valid JSON" in run.stderr
+
+
+def test_complete_view_of_a_fitted_tree():
+    X, y = _mixed_frame(n=300, seed=6)
+    est = DecisionTreeClassifier(max_depth=2).fit(X, y)
+    view = est.tree_._tree.complete_view(3)
+    assert view["feature"].shape == (7,) and view["leaf_value"].shape == (8, 2)
+    assert view["feature"][0] == est.tree_.feature[0]
+    assert (view["feature"][3:] == -1).all()  # the depth-2 tree leaves the third level empty
+    assert view["leaf_value"].sum() == 300  # every row's count lands in exactly one leaf slot
+    with pytest.raises(ValueError, match="depth 2 > 1"):
+        est.tree_._tree.complete_view(1)
