@@ -38,4 +38,5 @@ NB_MODULE(_core, m) {
   scmforge::python::bind_io(m);
   scmforge::python::bind_prior(m);
   scmforge::python::bind_tree(m);
+  scmforge::python::bind_corpus(m);
 }

@@ -17,7 +17,8 @@ void PipelineStats::merge(const PipelineStats& other) {
 
 std::vector<Example> make_examples(const prior::PriorGenerator& generator,
                                    const ExampleConfig& config, std::uint64_t first,
-                                   std::int64_t count, int threads, PipelineStats* stats) {
+                                   std::int64_t count, int threads, PipelineStats* stats,
+                                   std::int64_t max_accepted) {
   validate(config);
   SCMFORGE_CHECK(count >= 0, InvalidInput, "candidate count must be >= 0, got {}", count);
   const auto n = static_cast<std::size_t>(count);
@@ -29,9 +30,10 @@ std::vector<Example> make_examples(const prior::PriorGenerator& generator,
     outcomes[s] = make_example(generator.generate(id, &prior_stats[s]), config, generator.seed());
   });
   PipelineStats local;
-  local.candidates = count;
   std::vector<Example> accepted;
   for (std::size_t s = 0; s < n; ++s) {
+    if (max_accepted >= 0 && static_cast<std::int64_t>(accepted.size()) == max_accepted) break;
+    ++local.candidates;
     local.prior.merge(prior_stats[s]);
     if (outcomes[s].example) {
       accepted.push_back(std::move(*outcomes[s].example));

@@ -24,9 +24,13 @@ struct PipelineStats {
 };
 
 /// The accepted examples among candidates [first, first + count) on `threads` threads (<= 0: all
-/// cores), in id order. Validates `config` first (InvalidInput naming the field).
+/// cores), in id order. With max_accepted >= 0 the range ends at the max_accepted-th accepted
+/// candidate: later candidates are neither returned nor counted, and stats->candidates tells how
+/// many were consumed (the next range starts at first + that count). Validates `config` first
+/// (InvalidInput naming the field).
 std::vector<Example> make_examples(const prior::PriorGenerator& generator,
                                    const ExampleConfig& config, std::uint64_t first,
-                                   std::int64_t count, int threads, PipelineStats* stats = nullptr);
+                                   std::int64_t count, int threads, PipelineStats* stats = nullptr,
+                                   std::int64_t max_accepted = -1);
 
 }  // namespace scmforge::corpus

@@ -41,3 +41,22 @@ TEST(CorpusPipeline, RangesAreThreadIndependentAndAddUp) {
 
 }  // namespace
 }  // namespace scmforge::corpus
+
+namespace scmforge::corpus {
+namespace {
+
+TEST(CorpusPipeline, MaxAcceptedStopsTheCountAtTheLastKeptExample) {
+  const prior::PriorGenerator generator(prior::preset("metatree"), 4);
+  const ExampleConfig config;
+  PipelineStats all, capped;
+  const auto every = make_examples(generator, config, 0, 120, 2, &all);
+  ASSERT_GE(every.size(), 6U);
+  const auto first5 = make_examples(generator, config, 0, 120, 2, &capped, 5);
+  ASSERT_EQ(first5.size(), 5U);
+  EXPECT_EQ(first5.back().data.id, every[4].data.id);
+  EXPECT_EQ(capped.candidates, static_cast<std::int64_t>(every[4].data.id) + 1);
+  EXPECT_EQ(capped.accepted, 5);
+}
+
+}  // namespace
+}  // namespace scmforge::corpus
