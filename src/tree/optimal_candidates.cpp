@@ -131,16 +131,27 @@ CandidateSet build_candidates(const DataView& x, std::int32_t max_thresholds) {
   }
   const auto words = static_cast<std::size_t>(out.words);
   out.bits.assign(out.candidates.size() * words, 0);
-  for (std::size_t c = 0; c < out.candidates.size(); ++c) {
-    const auto j = static_cast<std::size_t>(out.candidates[c].feature);
-    const auto local = static_cast<std::int32_t>(c) - out.first_of_feature[j];
-    const bool categorical = out.candidates[c].kind == SplitKind::kCategory;
+  // Each row sets one bit: its own slot's (categorical), or its rank's and, by copying each
+  // numeric bitset into the next (x <= t is nested in x <= t'), every later threshold's.
+  for (std::size_t j = 0; j < d; ++j) {
+    const auto first = static_cast<std::size_t>(out.first_of_feature[j]);
+    const auto t_count = static_cast<std::int32_t>(out.per_feature[j]);
+    if (t_count == 0) {
+      continue;
+    }
     const std::int32_t* rank = out.rank.data() + j * n;
-    std::uint64_t* b = out.bits.data() + c * words;
+    std::uint64_t* base = out.bits.data() + first * words;
     for (std::size_t i = 0; i < n; ++i) {
-      const bool left = categorical ? rank[i] == local : rank[i] <= local;
-      if (left) {
-        b[i >> 6] |= std::uint64_t{1} << (i & 63);
+      if (rank[i] < t_count) {
+        base[static_cast<std::size_t>(rank[i]) * words + (i >> 6)] |= std::uint64_t{1} << (i & 63);
+      }
+    }
+    if (out.candidates[first].kind == SplitKind::kCategory) {
+      continue;
+    }
+    for (std::size_t t = 1; t < static_cast<std::size_t>(t_count); ++t) {
+      for (std::size_t w = 0; w < words; ++w) {
+        base[t * words + w] |= base[(t - 1) * words + w];
       }
     }
   }

@@ -706,6 +706,30 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   std::vector<std::int64_t> q(ku);
 
   // Best child splits of the current root over every feature (rows scanned in rank order).
+  // Two classes, numeric columns: per feature, the class of each row in rank order and, where a
+  // rank group ends below t_count, the candidate index (-1 elsewhere); reach: positions with a
+  // rank below t_count.
+  const bool two = ku == 2;
+  std::vector<std::int32_t> end_cand;
+  std::vector<std::int32_t> ord_cls;
+  std::vector<std::size_t> reach(d, 0);
+  if (two) {
+    end_cand.assign(d * m, -1);
+    ord_cls.assign(d * m, 0);
+    for (std::size_t j = 0; j < d; ++j) {
+      const std::int32_t* rk = rank.data() + j * m;
+      const std::int32_t* ord = order.data() + j * m;
+      const auto t_count = cs_.per_feature[j];
+      std::size_t i = 0;
+      for (; i < m && rk[ord[i]] < t_count; ++i) {
+        ord_cls[j * m + i] = cls[static_cast<std::size_t>(ord[i])];
+        if (i + 1 == m || rk[ord[i + 1]] != rk[ord[i]]) {
+          end_cand[j * m + i] = cs_.first_of_feature[j] + rk[ord[i]];
+        }
+      }
+      reach[j] = i;
+    }
+  }
   const auto children = [&](std::int64_t n_left, ChildBest& best_l, ChildBest& best_r) {
     const std::int64_t n_right = static_cast<std::int64_t>(m) - n_left;
     for (std::size_t j = 0; j < d; ++j) {
@@ -716,6 +740,55 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
       const bool categorical =
           cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[j])].kind ==
           SplitKind::kCategory;
+      if (two && !categorical) {
+        // Candidates ascend, so only strict improvements count, and a side whose rows did not
+        // change since its last offer cannot improve.
+        const std::int32_t* ord = order.data() + j * m;
+        const std::int32_t* oc = ord_cls.data() + j * m;
+        const std::int32_t* ends = end_cand.data() + j * m;
+        const std::int64_t l1 = lc[1];
+        const std::int64_t r1 = rc[1];
+        std::int64_t sl = 0;
+        std::int64_t sl1 = 0;
+        std::int64_t sr = 0;
+        std::int64_t sr1 = 0;
+        std::int64_t last_sl = 0;
+        std::int64_t last_sr = 0;
+        for (std::size_t i = 0; i < reach[j]; ++i) {
+          const std::int64_t left =
+              static_cast<unsigned char>(side[static_cast<std::size_t>(ord[i])]);
+          const std::int64_t c = oc[i];
+          sl += left;
+          sl1 += left & c;
+          sr += 1 - left;
+          sr1 += (1 - left) & c;
+          const std::int32_t cand = ends[i];
+          if (cand < 0) {
+            continue;
+          }
+          if (sl != last_sl) {
+            last_sl = sl;
+            if (n_left - sl >= ml && sl >= ml) {
+              const std::int64_t e_l = std::min(sl1, sl - sl1);
+              const std::int64_t e_r = std::min(l1 - sl1, n_left - sl - (l1 - sl1));
+              if (e_l + e_r < best_l.mis) {
+                best_l.offer(e_l, e_r, cand);
+              }
+            }
+          }
+          if (sr != last_sr) {
+            last_sr = sr;
+            if (n_right - sr >= ml && sr >= ml) {
+              const std::int64_t e_l = std::min(sr1, sr - sr1);
+              const std::int64_t e_r = std::min(r1 - sr1, n_right - sr - (r1 - sr1));
+              if (e_l + e_r < best_r.mis) {
+                best_r.offer(e_l, e_r, cand);
+              }
+            }
+          }
+        }
+        continue;
+      }
       const std::int32_t* rk = rank.data() + j * m;
       const std::int32_t* ord = order.data() + j * m;
       const std::int32_t first = cs_.first_of_feature[j];
@@ -767,6 +840,10 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   RootChoice best_choice;
   ChildBest best_l_child;
   ChildBest best_r_child;
+  // The incumbent's candidate index: -1 for the leaf (it wins ties), kNoIndex for the greedy
+  // bound (any root as good replaces it).
+  constexpr std::int32_t kNoIndex = std::numeric_limits<std::int32_t>::max();
+  std::int32_t best_index = -1;
   const bool similarity = ml == 1;
   if (similarity && budget >= 3) {
     // A greedy incumbent for the pruning below: the best single split with its best children.
@@ -837,8 +914,131 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
     }
     if (greedy + 2.0 * kObjectiveEps < best_val) {
       best_val = greedy + 2.0 * kObjectiveEps;
+      best_index = kNoIndex;
     }
   }
+  // Accepts root `index` when it beats the best so far: a lower value, or an equal one at a lower
+  // index (roots may be met out of index order below).
+  const auto consider = [&](const RootChoice& choice, std::int32_t index, const ChildBest& bl,
+                            const ChildBest& br) {
+    if (choice.value < best_val - kObjectiveEps ||
+        (choice.value <= best_val + kObjectiveEps && index < best_index)) {
+      best_val = choice.value;
+      best_index = index;
+      best_root = index;
+      best_choice = choice;
+      best_l_child = bl;
+      best_r_child = br;
+    }
+  };
+  // One numeric root feature with min_leaf 1 (ConTree's interval bound): the left child's rows
+  // grow with the threshold, and both a leaf's errors and the best depth-1 error (or the leaf's
+  // when lower) only grow with the row set. So every root strictly between two evaluated
+  // thresholds a < b has a value of at least the options' minimum over the left parts of a and
+  // the right parts of b; intervals whose bound cannot beat the incumbent are skipped, the others
+  // are bisected.
+  const double pen = config_.penalty;
+  const auto scan_root_feature = [&](std::size_t j, const std::int32_t* rk, const std::int32_t* ord,
+                                     std::int32_t t_count) {
+    std::vector<std::int32_t> g_rank;
+    std::vector<std::int64_t> g_left;
+    std::int64_t count = 0;
+    std::size_t i = 0;
+    while (i < m) {
+      const std::int32_t r = rk[ord[i]];
+      if (r >= t_count) {
+        break;
+      }
+      for (; i < m && rk[ord[i]] == r; ++i) {
+        ++count;
+      }
+      if (count >= 1 && static_cast<std::int64_t>(m) - count >= 1) {
+        g_rank.push_back(r);
+        g_left.push_back(count);
+      }
+    }
+    const std::size_t groups = g_rank.size();
+    if (groups == 0) {
+      return;
+    }
+    const std::int32_t first = cs_.first_of_feature[j];
+    // Per evaluated threshold: leaf errors and min(leaf, best depth-1) errors of each child.
+    struct Parts {
+      std::int64_t leaf_l = 0;
+      std::int64_t sub_l = 0;
+      std::int64_t leaf_r = 0;
+      std::int64_t sub_r = 0;
+    };
+    std::vector<Parts> parts(groups);
+    const auto evaluate = [&](std::size_t g) {
+      const std::int32_t r = g_rank[g];
+      std::fill(lc.begin(), lc.end(), 0);
+      for (std::size_t row = 0; row < m; ++row) {
+        const bool left = rk[row] <= r;
+        side[row] = left ? 1 : 0;
+        if (left) {
+          ++lc[static_cast<std::size_t>(cls[row])];
+        }
+      }
+      for (std::size_t c = 0; c < ku; ++c) {
+        rc[c] = total[c] - lc[c];
+      }
+      ChildBest bl;
+      ChildBest br;
+      if (budget >= 3) {
+        children(g_left[g], bl, br);
+      }
+      const auto leaf_l = leaf_errors(lc.data(), k);
+      const auto leaf_r = leaf_errors(rc.data(), k);
+      parts[g] = {leaf_l, bl.cand >= 0 ? std::min(bl.mis, leaf_l) : leaf_l, leaf_r,
+                  br.cand >= 0 ? std::min(br.mis, leaf_r) : leaf_r};
+      consider(choose_option(leaf_l, leaf_r, bl, br, budget, pen), first + r, bl, br);
+    };
+    const auto val = [pen](std::int64_t mis, int leaves) {
+      return static_cast<double>(mis) + pen * static_cast<double>(leaves);
+    };
+    evaluate(0);
+    if (groups > 1) {
+      evaluate(groups - 1);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> stack;
+    if (groups > 2) {
+      stack.emplace_back(0, groups - 1);
+    }
+    while (!stack.empty()) {
+      const auto [a, b] = stack.back();
+      stack.pop_back();
+      if ((++ticks_ & 15) == 0) {
+        tick();
+        if (stopped()) {
+          return;
+        }
+      }
+      const Parts& pa = parts[a];
+      const Parts& pb = parts[b];
+      double bound = val(pa.leaf_l + pb.leaf_r, 2);
+      if (budget >= 3) {
+        bound =
+            std::min(bound, std::min(val(pa.sub_l + pb.leaf_r, 3), val(pa.leaf_l + pb.sub_r, 3)));
+      }
+      if (budget >= 4) {
+        bound = std::min(bound, val(pa.sub_l + pb.sub_r, 4));
+      }
+      const std::int32_t lowest = first + g_rank[a + 1];
+      if (bound > best_val + kObjectiveEps ||
+          (bound >= best_val - kObjectiveEps && lowest > best_index)) {
+        continue;
+      }
+      const std::size_t mid = a + (b - a) / 2;
+      evaluate(mid);
+      if (b - mid > 1) {
+        stack.emplace_back(mid, b);
+      }
+      if (mid - a > 1) {
+        stack.emplace_back(a, mid);
+      }
+    }
+  };
   for (std::size_t j = 0; j < d; ++j) {
     const auto t_count = cs_.per_feature[j];
     if (t_count == 0) {
@@ -852,6 +1052,10 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
         SplitKind::kCategory;
     const std::int32_t* rk = rank.data() + j * m;
     const std::int32_t* ord = order.data() + j * m;
+    if (similarity && !categorical) {
+      scan_root_feature(j, rk, ord, t_count);
+      continue;
+    }
     std::fill(side.begin(), side.end(), 0);
     std::fill(lc.begin(), lc.end(), 0);
     std::int64_t n_left = 0;
@@ -902,13 +1106,7 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
                                         br, budget, config_.penalty);
       prev_val = choice.value;
       prev_left = n_left;
-      if (choice.value < best_val - kObjectiveEps) {
-        best_val = choice.value;
-        best_root = cs_.first_of_feature[j] + r;
-        best_choice = choice;
-        best_l_child = bl;
-        best_r_child = br;
-      }
+      consider(choice, cs_.first_of_feature[j] + r, bl, br);
     }
   }
   if (best_root < 0) {
