@@ -79,10 +79,10 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
     nb::gil_scoped_release release;
     const prior::PriorGenerator generator(prior_config, seed);
     while (examples.size() < count) {
-      // Candidates in blocks of at least 256; the block's surplus examples are dropped and the
+      // Candidates in blocks of at least 64; the block's surplus examples are dropped and the
       // next block starts just past the last example kept.
       const auto want = static_cast<std::int64_t>(count - examples.size());
-      const std::int64_t block = std::max<std::int64_t>(256, 2 * want);
+      const std::int64_t block = std::max<std::int64_t>(64, 3 * want);
       corpus::PipelineStats block_stats;
       auto got = corpus::make_examples(generator, config, next, block, threads, &block_stats, want);
       stats.merge(block_stats);

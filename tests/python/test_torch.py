@@ -6,8 +6,9 @@ import torch
 from torch.utils.data import DataLoader
 
 import scmforge
+import scmforge.corpus
 import scmforge.prior as prior
-from scmforge.torch import PriorStream
+from scmforge.torch import MetaTreeStream, PriorStream
 
 
 def _collect(stream, workers):
@@ -50,3 +51,28 @@ def test_bad_stream_arguments():
         PriorStream("metatree", batch_size=8, bogus=1)
     with pytest.raises(TypeError):
         len(PriorStream("metatree", batch_size=8))
+
+
+def test_metatree_stream_batches_and_workers():
+    stream = MetaTreeStream(batch_size=8, num_batches=4, seed=2)
+    serial = list(DataLoader(stream, batch_size=None, num_workers=0))
+    parallel = list(DataLoader(stream, batch_size=None, num_workers=2))
+    assert len(serial) == len(parallel) == 4
+    for a, b in zip(serial, parallel):
+        for key in a:
+            assert torch.equal(a[key], b[key]), key
+    first = serial[0]
+    assert first["x"].shape == (8, 256, 10) and first["node_mask"].shape == (8, 3, 256)
+    assert torch.equal(first["y_onehot"].argmax(-1)[first["row_mask"]], first["y"][first["row_mask"]])
+    # Batch b starts at candidate b * stride: batch 1 equals scmforge.corpus.sample from there.
+    direct = scmforge.corpus.sample(8, seed=2, first_candidate=64)
+    assert torch.equal(serial[1]["x"], torch.from_numpy(direct.X))
+
+
+def test_metatree_stream_bad_arguments():
+    with pytest.raises(scmforge.InvalidInputError, match="batch_size"):
+        MetaTreeStream(batch_size=0)
+    with pytest.raises(scmforge.InvalidInputError, match="label_noise"):
+        MetaTreeStream(label_noise=2.0)
+    with pytest.raises(scmforge.InvalidInputError, match="stride"):
+        MetaTreeStream(stride=-1)
