@@ -90,65 +90,26 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
       for (auto& e : got) examples.push_back(std::move(e));
     }
   }
-  std::vector<float> x(count * t * f, 0.0F), dist(count * s * t, 0.0F);
-  std::vector<std::int32_t> y_prior(count * t, -1), y_clean(count * t, -1), y_noisy(count * t, -1);
-  std::vector<std::int32_t> rows(count), feats(count), classes(count), split(count * s);
-  std::vector<std::uint64_t> ids(count);
-  std::vector<double> thresholds(count * s), leaf(count * (s + 1) * k, 0.0);
-  std::vector<double> accuracy(count), majority(count), imbalance(count);
-  std::vector<std::uint8_t> masks(count * s * t, 0);
-  for (std::size_t b = 0; b < count; ++b) {
-    const corpus::Example& e = examples[b];
-    const auto nb_rows = static_cast<std::size_t>(e.data.n);
-    copy_rows_padded(e.data, f, x.data() + b * t * f);
-    std::copy(e.data.y.begin(), e.data.y.end(),
-              y_prior.begin() + static_cast<std::ptrdiff_t>(b * t));
-    std::copy(e.y_clean.begin(), e.y_clean.end(),
-              y_clean.begin() + static_cast<std::ptrdiff_t>(b * t));
-    std::copy(e.y_noisy.begin(), e.y_noisy.end(),
-              y_noisy.begin() + static_cast<std::ptrdiff_t>(b * t));
-    rows[b] = e.data.n;
-    feats[b] = e.data.d;
-    classes[b] = e.data.k;
-    ids[b] = e.data.id;
-    std::copy(e.target.feature.begin(), e.target.feature.end(),
-              split.begin() + static_cast<std::ptrdiff_t>(b * s));
-    std::copy(e.target.threshold.begin(), e.target.threshold.end(),
-              thresholds.begin() + static_cast<std::ptrdiff_t>(b * s));
-    const auto kk = static_cast<std::size_t>(e.tree.n_outputs);
-    for (std::size_t l = 0; l <= s; ++l) {
-      for (std::size_t c = 0; c < kk; ++c)
-        leaf[(b * (s + 1) + l) * k + c] = e.target.leaf_value[l * kk + c];
-    }
-    const auto m = corpus::node_masks(e);
-    const auto d = corpus::threshold_distances(e);
-    for (std::size_t node = 0; node < s; ++node) {
-      std::copy_n(m.begin() + static_cast<std::ptrdiff_t>(node * nb_rows), nb_rows,
-                  masks.begin() + static_cast<std::ptrdiff_t>((b * s + node) * t));
-      std::copy_n(d.begin() + static_cast<std::ptrdiff_t>(node * nb_rows), nb_rows,
-                  dist.begin() + static_cast<std::ptrdiff_t>((b * s + node) * t));
-    }
-    accuracy[b] = e.tree_accuracy;
-    majority[b] = e.balance.majority_share;
-    imbalance[b] = e.balance.imbalance;
-  }
+  corpus::PaddedExamples p =
+      corpus::pad_examples(examples, prior_config.n_rows, prior_config.max_features,
+                           prior_config.max_classes, config.depth, true);
   nb::dict out;
-  out["X"] = owned(std::move(x), {count, t, f});
-  out["y"] = owned(std::move(y_noisy), {count, t});
-  out["y_clean"] = owned(std::move(y_clean), {count, t});
-  out["y_prior"] = owned(std::move(y_prior), {count, t});
-  out["num_rows"] = owned(std::move(rows), {count});
-  out["num_features"] = owned(std::move(feats), {count});
-  out["num_classes"] = owned(std::move(classes), {count});
-  out["dataset_id"] = owned(std::move(ids), {count});
-  out["split_feature"] = owned(std::move(split), {count, s});
-  out["split_threshold"] = owned(std::move(thresholds), {count, s});
-  out["leaf_counts"] = owned(std::move(leaf), {count, s + 1, k});
-  out["node_mask"] = owned(std::move(masks), {count, s, t});
-  out["threshold_distance"] = owned(std::move(dist), {count, s, t});
-  out["tree_accuracy"] = owned(std::move(accuracy), {count});
-  out["majority_share"] = owned(std::move(majority), {count});
-  out["imbalance"] = owned(std::move(imbalance), {count});
+  out["X"] = owned(std::move(p.x), {count, t, f});
+  out["y"] = owned(std::move(p.y), {count, t});
+  out["y_clean"] = owned(std::move(p.y_clean), {count, t});
+  out["y_prior"] = owned(std::move(p.y_prior), {count, t});
+  out["num_rows"] = owned(std::move(p.num_rows), {count});
+  out["num_features"] = owned(std::move(p.num_features), {count});
+  out["num_classes"] = owned(std::move(p.num_classes), {count});
+  out["dataset_id"] = owned(std::move(p.dataset_id), {count});
+  out["split_feature"] = owned(std::move(p.split_feature), {count, s});
+  out["split_threshold"] = owned(std::move(p.split_threshold), {count, s});
+  out["leaf_counts"] = owned(std::move(p.leaf_counts), {count, s + 1, k});
+  out["node_mask"] = owned(std::move(p.node_mask), {count, s, t});
+  out["threshold_distance"] = owned(std::move(p.threshold_distance), {count, s, t});
+  out["tree_accuracy"] = owned(std::move(p.tree_accuracy), {count});
+  out["majority_share"] = owned(std::move(p.majority_share), {count});
+  out["imbalance"] = owned(std::move(p.imbalance), {count});
   out["candidates"] = stats.candidates;
   out["next_candidate"] = next;
   nb::dict rejections;

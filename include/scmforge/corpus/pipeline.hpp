@@ -34,3 +34,29 @@ std::vector<Example> make_examples(const prior::PriorGenerator& generator,
                                    std::int64_t max_accepted = -1);
 
 }  // namespace scmforge::corpus
+
+namespace scmforge::corpus {
+
+/// Examples padded to a common shape, row-major (E examples, T rows, F features, K classes,
+/// S = 2^depth - 1 node slots): the layout of shards and of the Python / torch batches.
+struct PaddedExamples {
+  std::size_t e = 0, t = 0, f = 0, k = 0, s = 0;
+  std::vector<float> x;                                           // E x T x F, zero-padded
+  std::vector<std::int32_t> y, y_clean, y_prior;                  // E x T, -1 in padding rows
+  std::vector<std::int32_t> num_rows, num_features, num_classes;  // E
+  std::vector<std::uint64_t> dataset_id;                          // E
+  std::vector<std::int32_t> split_feature;                        // E x S, -1 where no split
+  std::vector<double> split_threshold;                            // E x S
+  std::vector<double> leaf_counts;                                // E x (S + 1) x K
+  std::vector<double> tree_accuracy, majority_share, imbalance;   // E
+  std::vector<std::uint8_t> node_mask;                            // E x S x T (only with_targets)
+  std::vector<float> threshold_distance;                          // E x S x T (only with_targets)
+};
+
+/// Pads `examples` (each n <= rows, d <= features, k <= classes, target depth == depth; else
+/// InvalidInput). with_targets also fills node_mask and threshold_distance.
+PaddedExamples pad_examples(const std::vector<Example>& examples, std::int32_t rows,
+                            std::int32_t features, std::int32_t classes, std::int32_t depth,
+                            bool with_targets);
+
+}  // namespace scmforge::corpus
