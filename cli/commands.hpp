@@ -11,4 +11,7 @@ void add_prior_commands(CLI::App& app);
 /// Adds `scmforge tree ...` (fit, predict, show) to the app.
 void add_tree_commands(CLI::App& app);
 
+/// Adds `scmforge corpus ...` (build, verify) to the app.
+void add_corpus_commands(CLI::App& app);
+
 }  // namespace scmforge::cli

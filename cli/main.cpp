@@ -16,6 +16,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   scmforge::cli::add_prior_commands(app);
   scmforge::cli::add_tree_commands(app);
+  scmforge::cli::add_corpus_commands(app);
   try {
     app.parse(argc, argv);
     return 0;

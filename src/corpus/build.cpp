@@ -158,10 +158,20 @@ std::vector<Json> earlier_shards(const std::string& out, const std::string& conf
                      doc.contains("shards") && doc["shards"].is_array(),
                  InvalidInput, "{}: not a scmforge corpus manifest", manifest.string());
   if (doc["config"].dump() != config) {
+    const Json asked = Json::parse(config);
+    std::string differences;
+    for (const auto& op : Json::diff(doc["config"], asked)) {
+      const auto where = op.value("path", "");
+      const Json::json_pointer pointer(where);
+      differences +=
+          fmt::format("{}{}: {} there, {} asked", differences.empty() ? "" : "; ", where,
+                      doc["config"].contains(pointer) ? doc["config"][pointer].dump() : "none",
+                      asked.contains(pointer) ? asked[pointer].dump() : "none");
+    }
     SCMFORGE_THROW(InvalidInput,
-                   "'{}' holds a corpus built with another config ({} there, {} asked); choose "
-                   "another --out or delete the folder",
-                   out, doc["config"].dump(), config);
+                   "'{}' holds a corpus built with another config ({}); choose another --out or "
+                   "delete the folder",
+                   out, differences);
   }
   return doc["shards"].get<std::vector<Json>>();
 }

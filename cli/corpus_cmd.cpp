@@ -1,0 +1,118 @@
+// cli/corpus_cmd.cpp: `scmforge corpus build | verify`.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "scmforge/core/error.hpp"
+#include "scmforge/corpus/build.hpp"
+
+namespace scmforge::cli {
+namespace {
+
+struct BuildOptions {
+  corpus::BuildConfig config;
+  std::string target = "cart";
+  std::vector<std::string> set;
+  int threads = 0;
+  std::string out;
+  bool quiet = false;
+};
+
+void run_build(BuildOptions& o) {
+  SCMFORGE_CHECK(o.target == "cart" || o.target == "optimal", InvalidInput,
+                 "--target must be 'cart' or 'optimal', got '{}'", o.target);
+  o.config.example.target =
+      o.target == "cart" ? corpus::TargetKind::kCart : corpus::TargetKind::kOptimal;
+  for (const std::string& kv : o.set) {
+    const auto eq = kv.find('=');
+    SCMFORGE_CHECK(eq != std::string::npos && eq > 0, InvalidInput,
+                   "--set expects key=value, got '{}'", kv);
+    o.config.prior_overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  ProgressBar bar(o.config.n, "examples", o.quiet);
+  const corpus::BuildResult r =
+      corpus::build_corpus(o.config, o.out, o.threads,
+                           [&bar](std::int64_t examples, std::int64_t) { bar.update(examples); });
+  bar.finish(r.examples);
+  if (o.quiet) return;
+  std::int64_t rejected = 0;
+  for (const auto count : r.stats.rejections) rejected += count;
+  fmt::print(stderr,
+             "{} examples from {} candidates in {} shards ({} reused) in {:.1f}s ({:.0f} "
+             "examples/s); rejected {:.1f}%: majority {}, imbalance {}, tree accuracy {}\n",
+             r.examples, r.candidates, r.shards, r.shards_reused, bar.elapsed(),
+             static_cast<double>(r.examples) / std::max(bar.elapsed(), 1e-9),
+             100.0 * static_cast<double>(rejected) /
+                 static_cast<double>(std::max<std::int64_t>(r.candidates, 1)),
+             r.stats.rejections[0], r.stats.rejections[1], r.stats.rejections[2]);
+}
+
+void run_verify(const std::string& folder) {
+  const auto problems = corpus::verify_corpus(folder);
+  if (problems.empty()) {
+    fmt::print("{}: every shard matches its checksum\n", folder);
+    return;
+  }
+  for (const auto& p : problems) fmt::print(stderr, "{}\n", p);
+  SCMFORGE_THROW(Io, "{}: {} problem(s); run `scmforge corpus build` with the same flags to repair",
+                 folder, problems.size());
+}
+
+}  // namespace
+
+void add_corpus_commands(CLI::App& app) {
+  CLI::App* corpus_app = app.add_subcommand("corpus", "Build and check MetaTree corpora");
+  corpus_app->require_subcommand(1);
+
+  auto o = std::make_shared<BuildOptions>();
+  CLI::App* build = corpus_app->add_subcommand(
+      "build", "Prior datasets -> target trees -> filters -> relabel + noise, as HDF5 shards");
+  build->add_option("--preset", o->config.preset, "Prior preset")->capture_default_str();
+  build->add_option("--set", o->set, "Prior parameter override key=value (repeatable)");
+  build->add_option("--n", o->config.n, "Accepted examples to build")->required();
+  build->add_option("--target", o->target, "Target tree: cart or optimal")->capture_default_str();
+  build->add_option("--depth", o->config.example.depth, "Target tree depth")->capture_default_str();
+  build
+      ->add_option("--max-majority-share", o->config.example.max_majority_share,
+                   "Reject datasets whose largest class holds more than this share")
+      ->capture_default_str();
+  build
+      ->add_option("--max-imbalance", o->config.example.max_imbalance,
+                   "Reject datasets with 1 - normalised class entropy >= this")
+      ->capture_default_str();
+  build
+      ->add_option("--min-tree-accuracy", o->config.example.min_tree_accuracy,
+                   "Reject datasets the target tree fits no better than this")
+      ->capture_default_str();
+  build
+      ->add_option("--label-noise", o->config.example.label_noise,
+                   "Share of relabelled rows moved to another class")
+      ->capture_default_str();
+  build
+      ->add_option("--optimal-time-limit", o->config.example.optimal_time_limit,
+                   "Seconds per optimal target tree (0 = none)")
+      ->capture_default_str();
+  build->add_option("--seed", o->config.seed, "Random seed")->capture_default_str();
+  build->add_option("--shard-candidates", o->config.shard_candidates, "Prior datasets per shard")
+      ->capture_default_str();
+  build->add_option("--compression", o->config.compression, "gzip level 0-9")
+      ->capture_default_str();
+  build->add_option("--threads", o->threads, "Threads (0 = all cores)")->capture_default_str();
+  build->add_option("--out", o->out, "Corpus folder (created; resumed if it holds this config)")
+      ->required();
+  build->add_flag("--quiet", o->quiet, "No progress bar or summary");
+  build->callback([o] { run_build(*o); });
+
+  auto folder = std::make_shared<std::string>();
+  CLI::App* verify =
+      corpus_app->add_subcommand("verify", "Check every shard against the manifest's checksum");
+  verify->add_option("folder", *folder, "Corpus folder")->required();
+  verify->callback([folder] { run_verify(*folder); });
+}
+
+}  // namespace scmforge::cli
