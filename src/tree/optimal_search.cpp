@@ -687,15 +687,23 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   }
   std::vector<std::int32_t> rank(d * m);
   std::vector<std::int32_t> order(d * m);
+  std::vector<std::int32_t> bucket;
   for (std::size_t j = 0; j < d; ++j) {
     const std::int32_t* global = cs_.rank.data() + j * n;
     std::int32_t* rk = rank.data() + j * m;
     std::int32_t* ord = order.data() + j * m;
+    // Counting sort by rank (stable; ranks lie in [0, per_feature[j]]).
+    bucket.assign(static_cast<std::size_t>(cs_.per_feature[j]) + 2, 0);
     for (std::size_t i = 0; i < m; ++i) {
       rk[i] = global[static_cast<std::size_t>(rows[i])];
-      ord[i] = static_cast<std::int32_t>(i);
+      ++bucket[static_cast<std::size_t>(rk[i]) + 1];
     }
-    std::stable_sort(ord, ord + m, [rk](std::int32_t a, std::int32_t b) { return rk[a] < rk[b]; });
+    for (std::size_t b = 1; b < bucket.size(); ++b) {
+      bucket[b] += bucket[b - 1];
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+      ord[bucket[static_cast<std::size_t>(rk[i])]++] = static_cast<std::int32_t>(i);
+    }
   }
 
   std::vector<char> side(m, 0);  // 1: left of the root split
@@ -741,8 +749,8 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
           cs_.candidates[static_cast<std::size_t>(cs_.first_of_feature[j])].kind ==
           SplitKind::kCategory;
       if (two && !categorical) {
-        // Candidates ascend, so only strict improvements count, and a side whose rows did not
-        // change since its last offer cannot improve.
+        // Branch-free: every position is scored (invalid ones as kNone); candidates ascend, so
+        // only strict improvements count.
         const std::int32_t* ord = order.data() + j * m;
         const std::int32_t* oc = ord_cls.data() + j * m;
         const std::int32_t* ends = end_cand.data() + j * m;
@@ -752,8 +760,8 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
         std::int64_t sl1 = 0;
         std::int64_t sr = 0;
         std::int64_t sr1 = 0;
-        std::int64_t last_sl = 0;
-        std::int64_t last_sr = 0;
+        ChildBest fl;
+        ChildBest fr;
         for (std::size_t i = 0; i < reach[j]; ++i) {
           const std::int64_t left =
               static_cast<unsigned char>(side[static_cast<std::size_t>(ord[i])]);
@@ -763,29 +771,30 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
           sr += 1 - left;
           sr1 += (1 - left) & c;
           const std::int32_t cand = ends[i];
-          if (cand < 0) {
-            continue;
-          }
-          if (sl != last_sl) {
-            last_sl = sl;
-            if (n_left - sl >= ml && sl >= ml) {
-              const std::int64_t e_l = std::min(sl1, sl - sl1);
-              const std::int64_t e_r = std::min(l1 - sl1, n_left - sl - (l1 - sl1));
-              if (e_l + e_r < best_l.mis) {
-                best_l.offer(e_l, e_r, cand);
-              }
-            }
-          }
-          if (sr != last_sr) {
-            last_sr = sr;
-            if (n_right - sr >= ml && sr >= ml) {
-              const std::int64_t e_l = std::min(sr1, sr - sr1);
-              const std::int64_t e_r = std::min(r1 - sr1, n_right - sr - (r1 - sr1));
-              if (e_l + e_r < best_r.mis) {
-                best_r.offer(e_l, e_r, cand);
-              }
-            }
-          }
+          const std::int64_t ll = std::min(sl1, sl - sl1);
+          const std::int64_t lr = std::min(l1 - sl1, n_left - sl - (l1 - sl1));
+          const bool ok_l = cand >= 0 && sl >= ml && n_left - sl >= ml;
+          const std::int64_t el = ok_l ? ll + lr : kNone;
+          const bool better_l = el < fl.mis;
+          fl.mis = better_l ? el : fl.mis;
+          fl.cand = better_l ? cand : fl.cand;
+          fl.mis_left = better_l ? ll : fl.mis_left;
+          fl.mis_right = better_l ? lr : fl.mis_right;
+          const std::int64_t rl = std::min(sr1, sr - sr1);
+          const std::int64_t rr = std::min(r1 - sr1, n_right - sr - (r1 - sr1));
+          const bool ok_r = cand >= 0 && sr >= ml && n_right - sr >= ml;
+          const std::int64_t er = ok_r ? rl + rr : kNone;
+          const bool better_r = er < fr.mis;
+          fr.mis = better_r ? er : fr.mis;
+          fr.cand = better_r ? cand : fr.cand;
+          fr.mis_left = better_r ? rl : fr.mis_left;
+          fr.mis_right = better_r ? rr : fr.mis_right;
+        }
+        if (fl.cand >= 0) {
+          best_l.offer(fl.mis_left, fl.mis_right, fl.cand);
+        }
+        if (fr.cand >= 0) {
+          best_r.offer(fr.mis_left, fr.mis_right, fr.cand);
         }
         continue;
       }
@@ -845,10 +854,10 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   constexpr std::int32_t kNoIndex = std::numeric_limits<std::int32_t>::max();
   std::int32_t best_index = -1;
   const bool similarity = ml == 1;
+  std::int64_t g_mis = kNone;  // best depth-1 errors of all rows (when computed below)
   if (similarity && budget >= 3) {
     // A greedy incumbent for the pruning below: the best single split with its best children.
     // Roots strictly worse than it are skipped; ties stay, so the canonical root is kept.
-    std::int64_t g_mis = kNone;
     std::size_t g_feature = 0;
     std::int32_t g_rank = 0;
     for (std::size_t j = 0; j < d; ++j) {
@@ -940,8 +949,9 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
   const double pen = config_.penalty;
   const auto scan_root_feature = [&](std::size_t j, const std::int32_t* rk, const std::int32_t* ord,
                                      std::int32_t t_count) {
-    std::vector<std::int32_t> g_rank;
-    std::vector<std::int64_t> g_left;
+    // Slots 0 and groups + 1 are virtual thresholds sending no row / every row left.
+    std::vector<std::int32_t> g_rank{-1};
+    std::vector<std::int64_t> g_left{0};
     std::int64_t count = 0;
     std::size_t i = 0;
     while (i < m) {
@@ -957,10 +967,12 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
         g_left.push_back(count);
       }
     }
-    const std::size_t groups = g_rank.size();
+    const std::size_t groups = g_rank.size() - 1;
     if (groups == 0) {
       return;
     }
+    g_rank.push_back(-1);
+    g_left.push_back(static_cast<std::int64_t>(m));
     const std::int32_t first = cs_.first_of_feature[j];
     // Per evaluated threshold: leaf errors and min(leaf, best depth-1) errors of each child.
     struct Parts {
@@ -969,7 +981,13 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
       std::int64_t leaf_r = 0;
       std::int64_t sub_r = 0;
     };
-    std::vector<Parts> parts(groups);
+    std::vector<Parts> parts(groups + 2);
+    // The virtual ends: an empty child costs nothing; the whole set's best depth-1 errors are
+    // the greedy pass's (else 0, a valid lower bound).
+    const std::int64_t leaf_all = leaf_errors(total.data(), k);
+    const std::int64_t sub_all = g_mis == kNone ? 0 : std::min(g_mis, leaf_all);
+    parts[0] = {0, 0, leaf_all, sub_all};
+    parts[groups + 1] = {leaf_all, sub_all, 0, 0};
     const auto evaluate = [&](std::size_t g) {
       const std::int32_t r = g_rank[g];
       std::fill(lc.begin(), lc.end(), 0);
@@ -997,14 +1015,8 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
     const auto val = [pen](std::int64_t mis, int leaves) {
       return static_cast<double>(mis) + pen * static_cast<double>(leaves);
     };
-    evaluate(0);
-    if (groups > 1) {
-      evaluate(groups - 1);
-    }
     std::vector<std::pair<std::size_t, std::size_t>> stack;
-    if (groups > 2) {
-      stack.emplace_back(0, groups - 1);
-    }
+    stack.emplace_back(0, groups + 1);
     while (!stack.empty()) {
       const auto [a, b] = stack.back();
       stack.pop_back();
@@ -1016,13 +1028,21 @@ Outcome Solver::solve_depth2_scan(std::span<const std::int32_t> rows, std::int32
       }
       const Parts& pa = parts[a];
       const Parts& pb = parts[b];
-      double bound = val(pa.leaf_l + pb.leaf_r, 2);
+      // Each part also changes by at most one per moved row: the left parts of an interior
+      // threshold are at least b's less the rows it has beyond a + 1, the right parts at least
+      // a's less the rows b - 1 has beyond a.
+      const std::int64_t beyond = g_left[b] - g_left[a + 1];
+      const std::int64_t within = g_left[b - 1] - g_left[a];
+      const std::int64_t leaf_l = std::max(pa.leaf_l, pb.leaf_l - beyond);
+      const std::int64_t sub_l = std::max(pa.sub_l, pb.sub_l - beyond);
+      const std::int64_t leaf_r = std::max(pb.leaf_r, pa.leaf_r - within);
+      const std::int64_t sub_r = std::max(pb.sub_r, pa.sub_r - within);
+      double bound = val(leaf_l + leaf_r, 2);
       if (budget >= 3) {
-        bound =
-            std::min(bound, std::min(val(pa.sub_l + pb.leaf_r, 3), val(pa.leaf_l + pb.sub_r, 3)));
+        bound = std::min(bound, std::min(val(sub_l + leaf_r, 3), val(leaf_l + sub_r, 3)));
       }
       if (budget >= 4) {
-        bound = std::min(bound, val(pa.sub_l + pb.sub_r, 4));
+        bound = std::min(bound, val(sub_l + sub_r, 4));
       }
       const std::int32_t lowest = first + g_rank[a + 1];
       if (bound > best_val + kObjectiveEps ||
