@@ -16,7 +16,9 @@ rules are in ``include/scmforge/corpus/example.hpp``.
 
 from __future__ import annotations
 
+import builtins
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from scmforge import _core
 from scmforge._errors import InvalidInputError
 from scmforge.prior import _overrides, _seed
 
-__all__ = ["MetaTreeBatch", "sample"]
+__all__ = ["Corpus", "MetaTreeBatch", "build", "open", "sample", "verify"]
 
 _OPTIONS = (
     "max_majority_share",
@@ -111,9 +113,7 @@ def sample(
     if not isinstance(first_candidate, (int, np.integer)) or first_candidate < 0:
         raise InvalidInputError(f"first_candidate must be a non-negative integer, got {first_candidate!r}")
     used_seed = _seed(seed)
-    values = locals()
-    options = {"target": str(target), "depth": str(int(depth))}
-    options.update({name: repr(float(values[name])) if name != "optimal_max_thresholds" else str(int(values[name])) for name in _OPTIONS})
+    options = _options(locals())
     raw = _core.corpus_sample(
         int(n), preset, used_seed, int(threads), int(first_candidate), _overrides(prior_overrides), options
     )
@@ -124,3 +124,128 @@ def sample(
         seed=used_seed,
         prior_config=json.loads(raw["prior_config"]),
     )
+
+
+def _options(values: dict[str, Any]) -> dict[str, str]:
+    out = {"target": str(values["target"]), "depth": str(int(values["depth"]))}
+    for name in _OPTIONS:
+        out[name] = str(int(values[name])) if name == "optimal_max_thresholds" else repr(float(values[name]))
+    return out
+
+
+def build(
+    out: str,
+    n: int,
+    preset: str = "metatree",
+    seed: Any = 0,
+    threads: int = 0,
+    target: str = "cart",
+    depth: int = 2,
+    max_majority_share: float = 0.75,
+    max_imbalance: float = 0.3,
+    min_tree_accuracy: float = 0.70,
+    label_noise: float = 0.05,
+    optimal_time_limit: float = 0.0,
+    optimal_max_thresholds: int = 0,
+    shard_candidates: int = 16384,
+    compression: int = 1,
+    **prior_overrides: Any,
+) -> dict:
+    """Builds (or resumes) a corpus folder: HDF5 shards + manifest.json (docs/corpus.md).
+
+    The same call as ``scmforge corpus build``; the folder's bytes depend only on the arguments
+    (not on ``threads``), a stopped build resumes to the same bytes, and a folder holding another
+    config or foreign files is refused. Returns counts: examples, candidates, shards,
+    shards_reused, rejections. The examples are those of ``sample(n, ...)``.
+    """
+    used_seed = _seed(seed)
+    raw = _core.corpus_build(
+        str(out), int(n), preset, used_seed, int(threads), _overrides(prior_overrides), _options(locals()),
+        int(shard_candidates), int(compression),
+    )
+    return {k: (dict(v) if k == "rejections" else v) for k, v in raw.items()}
+
+
+def verify(out: str) -> list[str]:
+    """Problems in a corpus folder (missing or damaged shards, unfinished build); [] if intact."""
+    return list(_core.corpus_verify(str(out)))
+
+
+class Corpus:
+    """Random access to a corpus folder's examples (``open(path)``), shards read with h5py.
+
+    ``corpus[i]`` is a dict of one example's arrays, unpadded in rows (X (n, F), y, y_clean,
+    y_prior (n,), split_feature / split_threshold (S,), leaf_counts (S + 1, K), node_mask (S, n)
+    and threshold_distance (S, n), derived from X and the splits as the C++ pipeline derives
+    them, plus dataset_id, num_features, num_classes, tree_accuracy). Iterating yields them in
+    order; ``manifest`` is the parsed manifest.json.
+    """
+
+    def __init__(self, path: str):
+        try:
+            import h5py
+        except ImportError as e:  # pragma: no cover - h5py is in the dev requirements
+            raise InvalidInputError("reading a corpus needs h5py: pip install h5py") from e
+        manifest_path = os.path.join(path, "manifest.json")
+        if not os.path.exists(manifest_path):
+            raise InvalidInputError(f"{path!r} has no manifest.json: not a corpus folder")
+        with builtins.open(manifest_path, encoding="utf-8") as f:
+            self.manifest = json.load(f)
+        if not self.manifest.get("complete", False):
+            raise InvalidInputError(f"{path!r} holds an unfinished build: resume it with the same arguments")
+        self._h5py = h5py
+        self._path = path
+        self._shards = self.manifest["shards"]
+        self._starts = np.cumsum([0] + [s["examples"] for s in self._shards])
+        self._open: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def _file(self, s: int):
+        if s not in self._open:
+            self._open[s] = self._h5py.File(os.path.join(self._path, self._shards[s]["file"]), "r")
+        return self._open[s]
+
+    def __getitem__(self, i: int) -> dict:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"example {i} out of range for a corpus of {len(self)}")
+        i %= len(self)
+        s = int(np.searchsorted(self._starts, i, side="right") - 1)
+        f, j = self._file(s), i - int(self._starts[s])
+        n, d = int(f["num_rows"][j]), int(f["num_features"][j])
+        x = f["X"][j, :n]
+        feature, threshold = f["split_feature"][j], f["split_threshold"][j]
+        slots = len(feature)
+        mask = np.zeros((slots, n), dtype=np.uint8)
+        dist = np.zeros((slots, n), dtype=np.float32)
+        mask[0] = 1
+        for slot in range(slots):
+            if feature[slot] < 0:
+                continue
+            column = x[:, feature[slot]].astype(np.float64)
+            dist[slot] = np.abs(column - threshold[slot]).astype(np.float32)
+            left = column <= threshold[slot]
+            for child, side in ((2 * slot + 1, left), (2 * slot + 2, ~left)):
+                if child < slots:
+                    mask[child] = mask[slot] & side
+        return {
+            "X": x, "y": f["y"][j, :n], "y_clean": f["y_clean"][j, :n], "y_prior": f["y_prior"][j, :n],
+            "num_features": d, "num_classes": int(f["num_classes"][j]), "dataset_id": int(f["dataset_id"][j]),
+            "split_feature": feature, "split_threshold": threshold, "leaf_counts": f["leaf_counts"][j],
+            "node_mask": mask, "threshold_distance": dist, "tree_accuracy": float(f["tree_accuracy"][j]),
+        }
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def close(self) -> None:
+        for f in self._open.values():
+            f.close()
+        self._open.clear()
+
+
+def open(path: str) -> Corpus:  # noqa: A001 - the issue names it scmforge.corpus.open
+    """Opens a corpus folder written by ``build`` or ``scmforge corpus build``."""
+    return Corpus(path)

@@ -2,6 +2,7 @@
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <algorithm>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "bindings.hpp"
 #include "scmforge/core/error.hpp"
+#include "scmforge/corpus/build.hpp"
 #include "scmforge/corpus/pipeline.hpp"
 #include "scmforge/prior/config.hpp"
 
@@ -121,9 +123,45 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
   return out;
 }
 
+nb::dict build(const std::string& out, std::int64_t n, const std::string& preset,
+               std::uint64_t seed, int threads, const std::map<std::string, std::string>& overrides,
+               const std::map<std::string, std::string>& options, std::int64_t shard_candidates,
+               int compression) {
+  corpus::BuildConfig config;
+  config.preset = preset;
+  config.prior_overrides = overrides;
+  config.example = example_config(options);
+  config.seed = seed;
+  config.n = n;
+  config.shard_candidates = shard_candidates;
+  config.compression = compression;
+  corpus::BuildResult r;
+  {
+    nb::gil_scoped_release release;
+    r = corpus::build_corpus(config, out, threads);
+  }
+  nb::dict result;
+  result["examples"] = r.examples;
+  result["candidates"] = r.candidates;
+  result["shards"] = r.shards;
+  result["shards_reused"] = r.shards_reused;
+  nb::dict rejections;
+  for (std::size_t i = 0; i < corpus::kRejectionCount; ++i) {
+    rejections[corpus::rejection_name(static_cast<corpus::Rejection>(i))] = r.stats.rejections[i];
+  }
+  result["rejections"] = rejections;
+  return result;
+}
+
 }  // namespace
 
 void bind_corpus(nb::module_& m) {
+  m.def("corpus_build", &build, nb::arg("out"), nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
+        nb::arg("threads"), nb::arg("overrides"), nb::arg("options"), nb::arg("shard_candidates"),
+        nb::arg("compression"), "Builds or resumes a corpus folder (the CLI's `corpus build`).");
+  m.def(
+      "corpus_verify", [](const std::string& out) { return corpus::verify_corpus(out); },
+      nb::arg("out"), "Problems found in a corpus folder (empty list: intact).");
   m.def("corpus_sample", &sample_examples, nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
         nb::arg("threads"), nb::arg("first_candidate"), nb::arg("overrides"), nb::arg("options"),
         "The first n accepted MetaTree examples from candidate first_candidate on, padded.");

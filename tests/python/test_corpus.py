@@ -1,5 +1,7 @@
 """scmforge.corpus.sample: filters, relabelling, label noise, target tensors, determinism, errors."""
 
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -80,3 +82,38 @@ def test_optimal_targets_fit_at_least_as_well_as_cart():
 def test_bad_options_name_the_problem(kwargs, message):
     with pytest.raises(scmforge.InvalidInputError, match=message):
         scmforge.corpus.sample(2, **kwargs)
+
+
+def test_build_open_and_verify_match_the_stream(tmp_path, cli):
+    out = tmp_path / "corpus"
+    result = scmforge.corpus.build(str(out), 30, seed=4, threads=2, shard_candidates=40)
+    assert result["examples"] == 30 and result["shards"] >= 2
+    assert scmforge.corpus.verify(str(out)) == []
+    corpus = scmforge.corpus.open(str(out))
+    batch = scmforge.corpus.sample(30, seed=4)
+    assert len(corpus) == 30
+    for i, example in enumerate(corpus):
+        n = batch.num_rows[i]
+        np.testing.assert_array_equal(example["X"], batch.X[i, :n])
+        np.testing.assert_array_equal(example["y"], batch.y[i, :n])
+        np.testing.assert_array_equal(example["split_threshold"], batch.split_threshold[i])
+        np.testing.assert_array_equal(example["node_mask"], batch.node_mask[i, :, :n])
+        np.testing.assert_array_equal(example["threshold_distance"], batch.threshold_distance[i, :, :n])
+    corpus.close()
+    # The CLI writes the same bytes for the same arguments.
+    cli_out = tmp_path / "cli"
+    run = subprocess.run(
+        [cli, "corpus", "build", "--n", "30", "--seed", "4", "--threads", "1", "--shard-candidates", "40",
+         "--out", str(cli_out), "--quiet"],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    for path in out.iterdir():
+        assert (cli_out / path.name).read_bytes() == path.read_bytes(), path.name
+    run = subprocess.run([cli, "corpus", "build", "--n", "31", "--out", str(cli_out)], capture_output=True, text=True)
+    assert run.returncode == 2 and "/n: 30 there, 31 asked" in run.stderr
+
+
+def test_open_rejects_non_corpus_folders(tmp_path):
+    with pytest.raises(scmforge.InvalidInputError, match="not a corpus folder"):
+        scmforge.corpus.open(str(tmp_path))
