@@ -8,6 +8,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "python_module.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/corpus/build.hpp"
 
@@ -107,6 +108,20 @@ void add_corpus_commands(CLI::App& app) {
       ->required();
   build->add_flag("--quiet", o->quiet, "No progress bar or summary");
   build->callback([o] { run_build(*o); });
+
+  auto stats_folder = std::make_shared<std::string>();
+  auto plot = std::make_shared<std::string>();
+  CLI::App* stats = corpus_app->add_subcommand(
+      "stats",
+      "Distributions of classes, imbalance, features, tree accuracy and shapes, rejections");
+  stats->add_option("folder", *stats_folder, "Corpus folder")->required();
+  stats->add_option("--plot", *plot, "Also write the histograms to this PNG file");
+  stats->callback([stats_folder, plot] {
+    // Statistics and plots come from the Python package (scmforge.corpus.stats, matplotlib).
+    std::vector<std::string> args{"corpus-stats", *stats_folder};
+    if (!plot->empty()) args.push_back(*plot);
+    run_python_module("scmforge.plots", args);
+  });
 
   auto folder = std::make_shared<std::string>();
   CLI::App* verify =

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -14,6 +12,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "python_module.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/io/prior_h5.hpp"
 #include "scmforge/prior/config.hpp"
@@ -102,23 +101,6 @@ void print_share_histogram(const std::string& title, const std::vector<double>& 
   }
 }
 
-std::string python_executable() {
-  if (const char* env = std::getenv("SCMFORGE_PYTHON")) return env;
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const auto sibling = self.parent_path() / "python";
-    if (std::filesystem::exists(sibling)) return sibling.string();
-  }
-  return "python3";
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 void run_describe(const std::string& path, const std::string& plot) {
   const io::PriorDumpSummary s = io::summarize_prior_dump(path);
   SCMFORGE_CHECK(s.count > 0, InvalidInput, "'{}' holds no datasets", path);
@@ -147,14 +129,7 @@ void run_describe(const std::string& path, const std::string& plot) {
   print_share_histogram("categorical-feature share", s.categorical_share);
   if (!plot.empty()) {
     // Plots are drawn by matplotlib in the Python package (the `plot` extra).
-    const std::string command =
-        fmt::format("{} -m scmforge.plots prior-describe {} {}", shell_quote(python_executable()),
-                    shell_quote(path), shell_quote(plot));
-    const int status = std::system(command.c_str());
-    SCMFORGE_CHECK(status == 0, Io,
-                   "plotting failed (command: {}); install the Python package with matplotlib "
-                   "(pip install 'scmforge[plot]') or set SCMFORGE_PYTHON",
-                   command);
+    run_python_module("scmforge.plots", {"prior-describe", path, plot});
     fmt::print("plots written to {}\n", plot);
   }
 }

@@ -249,3 +249,42 @@ class Corpus:
 def open(path: str) -> Corpus:  # noqa: A001 - the issue names it scmforge.corpus.open
     """Opens a corpus folder written by ``build`` or ``scmforge corpus build``."""
     return Corpus(path)
+
+
+def stats(source: Any) -> dict:
+    """Distributions of a corpus folder (path) or of a MetaTreeBatch (a streamed sample).
+
+    Returns per-example arrays ``num_classes``, ``num_features``, ``imbalance``,
+    ``majority_share``, ``tree_accuracy``, ``splits`` (internal nodes of the target tree), and
+    the totals ``examples``, ``candidates`` and ``rejections`` (by reason).
+    """
+    if isinstance(source, MetaTreeBatch):
+        arrays = {k: getattr(source, k) for k in ("num_classes", "num_features", "imbalance", "majority_share", "tree_accuracy")}
+        arrays["splits"] = (source.split_feature >= 0).sum(axis=1)
+        return {**arrays, "examples": len(source), "candidates": source.candidates, "rejections": dict(source.rejections)}
+    corpus = open(str(source))
+    import h5py
+
+    parts: dict[str, list] = {k: [] for k in ("num_classes", "num_features", "imbalance", "majority_share", "tree_accuracy", "splits")}
+    for shard in corpus.manifest["shards"]:
+        with h5py.File(os.path.join(str(source), shard["file"]), "r") as f:
+            for key in ("num_classes", "num_features", "imbalance", "majority_share", "tree_accuracy"):
+                parts[key].append(f[key][:])
+            parts["splits"].append((f["split_feature"][:] >= 0).sum(axis=1))
+    out = {k: np.concatenate(v) for k, v in parts.items()}
+    m = corpus.manifest
+    return {**out, "examples": m["examples"], "candidates": m["candidates"], "rejections": dict(m["rejections"])}
+
+
+def describe(s: dict) -> str:
+    """A text summary of ``stats(...)``."""
+    lines = [f"{s['examples']} examples from {s['candidates']} candidates "
+             f"({100 * s['examples'] / max(s['candidates'], 1):.1f}% accepted)"]
+    lines.append("rejected: " + ", ".join(f"{k} {v} ({100 * v / max(s['candidates'], 1):.1f}%)" for k, v in s["rejections"].items()))
+    for key in ("num_classes", "num_features", "splits"):
+        values, counts = np.unique(s[key], return_counts=True)
+        lines.append(f"{key}: " + ", ".join(f"{v}: {c / len(s[key]):.3f}" for v, c in zip(values, counts)))
+    for key in ("imbalance", "majority_share", "tree_accuracy"):
+        q = np.quantile(s[key], [0.0, 0.25, 0.5, 0.75, 1.0]) if len(s[key]) else [np.nan] * 5
+        lines.append(f"{key}: min {q[0]:.3f}, quartiles {q[1]:.3f} / {q[2]:.3f} / {q[3]:.3f}, max {q[4]:.3f}")
+    return "\n".join(lines)

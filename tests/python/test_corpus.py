@@ -117,3 +117,24 @@ def test_build_open_and_verify_match_the_stream(tmp_path, cli):
 def test_open_rejects_non_corpus_folders(tmp_path):
     with pytest.raises(scmforge.InvalidInputError, match="not a corpus folder"):
         scmforge.corpus.open(str(tmp_path))
+
+
+def test_stats_of_a_folder_and_of_a_stream(tmp_path, cli):
+    out = tmp_path / "corpus"
+    scmforge.corpus.build(str(out), 25, seed=6, shard_candidates=30)
+    folder = scmforge.corpus.stats(str(out))
+    streamed = scmforge.corpus.stats(scmforge.corpus.sample(25, seed=6))
+    for key in ("num_classes", "imbalance", "tree_accuracy", "splits"):
+        np.testing.assert_array_equal(folder[key], streamed[key])
+    assert folder["rejections"] == streamed["rejections"]
+    assert folder["examples"] + sum(folder["rejections"].values()) == folder["candidates"]
+    assert "examples from" in scmforge.corpus.describe(folder)
+    png = tmp_path / "stats.png"
+    run = subprocess.run([cli, "corpus", "stats", str(out), "--plot", str(png)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "rejected: " in run.stdout and png.stat().st_size > 10_000
+    run = subprocess.run([cli, "corpus", "verify", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0 and "matches its checksum" in run.stdout
+    (out / "shard-00000.h5").write_bytes(b"damaged")
+    run = subprocess.run([cli, "corpus", "verify", str(out)], capture_output=True, text=True)
+    assert run.returncode == 1 and "shard-00000.h5: checksum" in run.stderr
