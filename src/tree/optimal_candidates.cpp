@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "scmforge/core/error.hpp"
 
@@ -13,16 +14,8 @@ namespace {
 
 // Thresholds of one numeric column: midpoints of adjacent distinct values, or at most
 // max_thresholds of them at quantile positions (closest left count to j * c / (q + 1)).
-std::vector<double> numeric_thresholds(const float* col, std::int64_t n,
-                                       std::int32_t max_thresholds) {
-  std::vector<float> v;
-  v.reserve(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) {
-    if (!std::isnan(col[i])) {
-      v.push_back(col[i]);
-    }
-  }
-  std::sort(v.begin(), v.end());
+// v: the column's non-NaN values, ascending.
+std::vector<double> numeric_thresholds(const std::vector<float>& v, std::int32_t max_thresholds) {
   std::vector<double> mids;
   std::vector<std::int64_t> left_count;
   for (std::size_t i = 0; i + 1 < v.size(); ++i) {
@@ -111,19 +104,32 @@ CandidateSet build_candidates(const DataView& x, std::int32_t max_thresholds) {
                 : (slot[static_cast<std::size_t>(v)] < 0 ? t : slot[static_cast<std::size_t>(v)]);
       }
     } else {
-      const auto thresholds = numeric_thresholds(col, x.n, max_thresholds);
+      // Rows by value; a row's rank (the first threshold >= its value, NaN: past the last) by
+      // merging the sorted values with the ascending thresholds.
+      std::vector<std::pair<float, std::int32_t>> by_value;
+      by_value.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!std::isnan(col[i])) {
+          by_value.emplace_back(col[i], static_cast<std::int32_t>(i));
+        }
+      }
+      std::sort(by_value.begin(), by_value.end());
+      std::vector<float> sorted(by_value.size());
+      for (std::size_t i = 0; i < by_value.size(); ++i) {
+        sorted[i] = by_value[i].first;
+      }
+      const auto thresholds = numeric_thresholds(sorted, max_thresholds);
       for (const double t : thresholds) {
         out.candidates.push_back({static_cast<std::int32_t>(j), t, SplitKind::kThreshold});
       }
-      for (std::size_t i = 0; i < n; ++i) {
-        const float v = col[i];
-        if (std::isnan(v)) {
-          rank[i] = static_cast<std::int32_t>(thresholds.size());
-          continue;
+      const auto t_count = static_cast<std::int32_t>(thresholds.size());
+      std::fill(rank, rank + n, t_count);
+      std::size_t pos = 0;
+      for (const auto& [v, i] : by_value) {
+        while (pos < thresholds.size() && thresholds[pos] < static_cast<double>(v)) {
+          ++pos;
         }
-        const auto it =
-            std::lower_bound(thresholds.begin(), thresholds.end(), static_cast<double>(v));
-        rank[i] = static_cast<std::int32_t>(it - thresholds.begin());
+        rank[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(pos);
       }
     }
     out.per_feature[j] = static_cast<std::int32_t>(out.candidates.size() - first);
