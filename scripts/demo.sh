@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: the main job end to end on bundled settings: draw prior corpora, describe them,
-# stream batches into PyTorch, fit CART and optimal trees. Outputs go to demo-out/ (git-ignored).
+# stream batches into PyTorch, fit CART and optimal trees, build a MetaTree corpus. Outputs go to demo-out/ (git-ignored).
 # Called by `make demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,4 +62,10 @@ elapsed = time.perf_counter() - start
 acc = np.mean([(t.predict_class(np.asfortranarray(X[i])) == y[i]).mean() for i, t in enumerate(trees[:2000])])
 print(f"{len(trees)} depth-2 trees in {elapsed:.2f}s ({len(trees) / elapsed:,.0f} trees/s); mean training accuracy {acc:.3f} (first 2,000)")
 PY
-echo "== demo done: outputs in $OUT/ (metatree.png shows the distributions)"
+echo "== 8. A MetaTree corpus: 10,000 examples (prior -> depth-2 CART -> filters -> relabel + 5% noise)"
+rm -rf "$OUT/corpus"
+"$SCMFORGE" corpus build --preset metatree --n 10000 --target cart --depth 2 --label-noise 0.05 \
+  --seed 1 --threads 2 --out "$OUT/corpus"
+"$SCMFORGE" corpus verify "$OUT/corpus"
+"$SCMFORGE" corpus stats "$OUT/corpus" --plot "$OUT/corpus.png"
+echo "== demo done: outputs in $OUT/ (metatree.png and corpus.png show the distributions)"
