@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/demo.sh: the main job end to end on bundled settings: draw prior corpora, describe them,
-# stream batches into PyTorch, fit CART and optimal trees, build a MetaTree corpus. Outputs go to demo-out/ (git-ignored).
-# Called by `make demo`.
+# stream batches into PyTorch, fit CART and optimal trees, build a MetaTree corpus. Outputs go to
+# demo-out/ (git-ignored). Called by `make demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
