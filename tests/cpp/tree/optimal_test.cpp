@@ -254,6 +254,65 @@ TEST(OptimalTree, MatchesBruteForceOnContinuousColumnsAtDepth2) {
   }
 }
 
+TEST(OptimalTree, TwoClassScanningDepth2MatchesBruteForceAndCanonicalRoot) {
+  // Two classes, many thresholds: the scanning solver's interval bound over root thresholds and
+  // its two-class child scan. The root must be the lowest-index split among the optimal ones
+  // (the leaf when it ties), as the plain in-order search picks it.
+  for (std::uint32_t seed = 0; seed < 6; ++seed) {
+    Data data = random_data(700 + seed, 200, 2, 2, false, seed % 3 == 1, 1000);
+    if (seed >= 3) {
+      for (std::int64_t i = 0; i < data.n; ++i) {  // coarsen column 1: ties between roots
+        auto& v = data.x[static_cast<std::size_t>(data.n + i)];
+        v = std::isnan(v) ? v : std::floor(v / 50.0F);
+      }
+    }
+    OptimalOptions o;
+    o.max_depth = 2;
+    o.leaf_penalty = seed == 2 ? 0.01 : 0.0;
+    o.max_leaves = seed == 4 ? 3 : -1;
+    const auto r = fit_optimal(data.set(), o);
+    const Brute brute{data, all_splits(data), o.leaf_penalty * static_cast<double>(data.n), 1};
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(data.n));
+    for (std::int64_t i = 0; i < data.n; ++i) {
+      rows[static_cast<std::size_t>(i)] = i;
+    }
+    const int leaves = o.max_leaves > 0 ? o.max_leaves : 4;
+    const double expected = brute.best(rows, 2, leaves);
+    ASSERT_NEAR(r.objective, expected, 1e-9) << "seed " << seed;
+    expect_consistent(r, data, o);
+    // The canonical root: the first split (candidate order) reaching the optimum.
+    const double leaf = brute.best(rows, 0, 1);
+    std::int64_t root_feature = -1;
+    double root_threshold = 0.0;
+    if (leaf > expected + 1e-9) {
+      for (const auto& s : brute.splits) {
+        std::vector<std::int64_t> left;
+        std::vector<std::int64_t> right;
+        for (const auto row : rows) {
+          (goes_left(data, s, row) ? left : right).push_back(row);
+        }
+        if (left.empty() || right.empty()) {
+          continue;
+        }
+        double v = std::numeric_limits<double>::infinity();
+        for (int bl = std::max(1, leaves - 2); bl <= std::min(2, leaves - 1); ++bl) {
+          v = std::min(v, brute.best(left, 1, bl) + brute.best(right, 1, leaves - bl));
+        }
+        if (v <= expected + 1e-9) {
+          root_feature = s.feature;
+          root_threshold = s.threshold;
+          break;
+        }
+      }
+    }
+    ASSERT_GE(r.tree.node_count(), 1);
+    EXPECT_EQ(r.tree.feature[0], root_feature) << "seed " << seed;
+    if (root_feature >= 0) {
+      EXPECT_EQ(r.tree.threshold[0], root_threshold) << "seed " << seed;
+    }
+  }
+}
+
 TEST(OptimalTree, KnownAnswerXor) {
   // y = x0 xor x1: no single split helps, depth 2 is exact.
   Data data;
