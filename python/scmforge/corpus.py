@@ -28,7 +28,7 @@ from scmforge import _core
 from scmforge._errors import InvalidInputError
 from scmforge.prior import _overrides, _seed
 
-__all__ = ["Corpus", "MetaTreeBatch", "build", "open", "sample", "verify"]
+__all__ = ["Corpus", "MetaTreeBatch", "build", "describe", "open", "sample", "sample_range", "stats", "verify"]
 
 _OPTIONS = (
     "max_majority_share",
@@ -112,10 +112,39 @@ def sample(
         raise InvalidInputError(f"n must be a non-negative integer, got {n!r}")
     if not isinstance(first_candidate, (int, np.integer)) or first_candidate < 0:
         raise InvalidInputError(f"first_candidate must be a non-negative integer, got {first_candidate!r}")
+    return _sample(int(n), -1, int(first_candidate), preset, seed, threads, _options(locals()), prior_overrides)
+
+
+def sample_range(
+    first_candidate: int,
+    candidates: int,
+    preset: str = "metatree",
+    seed: Any = 0,
+    threads: int = 0,
+    target: str = "cart",
+    depth: int = 2,
+    max_majority_share: float = 0.75,
+    max_imbalance: float = 0.3,
+    min_tree_accuracy: float = 0.70,
+    label_noise: float = 0.05,
+    optimal_time_limit: float = 0.0,
+    optimal_max_thresholds: int = 0,
+    **prior_overrides: Any,
+) -> MetaTreeBatch:
+    """Every accepted example among candidates ``[first_candidate, first_candidate + candidates)``
+    (options as ``sample``); the batches of ``MetaTreeStream`` and ``MetaTreeShards``."""
+    if not isinstance(candidates, (int, np.integer)) or candidates < 0:
+        raise InvalidInputError(f"candidates must be a non-negative integer, got {candidates!r}")
+    if not isinstance(first_candidate, (int, np.integer)) or first_candidate < 0:
+        raise InvalidInputError(f"first_candidate must be a non-negative integer, got {first_candidate!r}")
+    return _sample(0, int(candidates), int(first_candidate), preset, seed, threads, _options(locals()), prior_overrides)
+
+
+def _sample(n: int, candidates: int, first: int, preset: str, seed: Any, threads: int,
+            options: dict[str, str], prior_overrides: dict[str, Any]) -> MetaTreeBatch:
     used_seed = _seed(seed)
-    options = _options(locals())
     raw = _core.corpus_sample(
-        int(n), preset, used_seed, int(threads), int(first_candidate), _overrides(prior_overrides), options
+        n, preset, used_seed, int(threads), first, _overrides(prior_overrides), options, candidates
     )
     fields = {name: raw[name] for name in MetaTreeBatch.__dataclass_fields__ if name in raw and name not in ("prior_config", "rejections")}
     return MetaTreeBatch(

@@ -100,84 +100,48 @@ class PriorStream(IterableDataset):
             index += workers
 
 
-class MetaTreeStream(IterableDataset):
-    """Batches of MetaTree pre-training examples straight from the C++ pipeline (no disk).
+def _metatree_tensors(a: dict) -> dict:
+    """Torch tensors of one MetaTree batch from padded numpy arrays (a MetaTreeBatch's fields)."""
+    y = torch.from_numpy(np.asarray(a["y"], dtype=np.int64))
+    row_mask = y >= 0
+    k = a["leaf_counts"].shape[2]
+    onehot = torch.nn.functional.one_hot(y.clamp(min=0), k).to(torch.float32) * row_mask[..., None]
+    num_features = torch.from_numpy(np.asarray(a["num_features"], dtype=np.int64))
+    return {
+        "x": torch.from_numpy(np.ascontiguousarray(a["X"], dtype=np.float32)),
+        "y": y,
+        "y_clean": torch.from_numpy(np.asarray(a["y_clean"], dtype=np.int64)),
+        "y_onehot": onehot,
+        "row_mask": row_mask,
+        "feature_mask": torch.arange(a["X"].shape[2])[None, :] < num_features[:, None],
+        "split_feature": torch.from_numpy(np.asarray(a["split_feature"], dtype=np.int64)),
+        "split_threshold": torch.from_numpy(np.asarray(a["split_threshold"], dtype=np.float64)),
+        "node_mask": torch.from_numpy(np.asarray(a["node_mask"]).astype(bool)),
+        "threshold_distance": torch.from_numpy(np.asarray(a["threshold_distance"], dtype=np.float32)),
+        "dataset_id": torch.from_numpy(np.asarray(a["dataset_id"]).astype(np.int64)),
+    }
 
-    Each item is one batch (``DataLoader(stream, batch_size=None)``)::
 
-        {"x": float32 (B, T, F), "y": int64 (B, T) noisy labels, "y_clean": int64 (B, T),
-         "y_onehot": float32 (B, T, K) of y, "row_mask": bool (B, T), "feature_mask": bool (B, F),
-         "split_feature": int64 (B, S) (-1: no split), "split_threshold": float64 (B, S),
-         "node_mask": bool (B, S, T), "threshold_distance": float32 (B, S, T)}
+class _MetaTreeBatches(IterableDataset):
+    """Batch b of a MetaTree stream holds the accepted examples among candidates
+    [b * stride, (b + 1) * stride); worker w of W builds batches w, w + W, ..."""
 
-    Batch ``b`` holds the first ``batch_size`` accepted examples from candidate (prior dataset)
-    ``b * stride`` on (``scmforge.corpus.sample``), so it is the same whatever the number of
-    DataLoader workers or threads: worker ``w`` of ``W`` builds batches ``w, w + W, ...``. With the
-    default ``stride = 8 * batch_size`` a batch needs more candidates than its stride only when
-    fewer than 1 in 8 are accepted (about 1 in 3 are with the defaults); then it overlaps the next
-    batch and a few examples repeat.
-
-    Args: preset, batch_size, num_batches (None: endless), seed, threads (per worker; 0: all cores
-    without workers, else 1), stride, and the options of ``scmforge.corpus.sample`` (target, depth,
-    label_noise, ...) and prior parameters as keywords.
-    """
-
-    def __init__(
-        self,
-        preset: str = "metatree",
-        batch_size: int = 32,
-        num_batches: Optional[int] = None,
-        seed: int = 0,
-        threads: int = 0,
-        stride: Optional[int] = None,
-        **options: Any,
-    ) -> None:
+    def __init__(self, stride: int, num_batches: Optional[int]) -> None:
         super().__init__()
-        if batch_size <= 0:
-            raise InvalidInputError(f"batch_size must be positive, got {batch_size}")
+        if not isinstance(stride, (int, np.integer)) or stride <= 0:
+            raise InvalidInputError(f"stride must be a positive integer, got {stride!r}")
         if num_batches is not None and num_batches < 0:
             raise InvalidInputError(f"num_batches must be >= 0 or None, got {num_batches}")
-        self.stride = 8 * batch_size if stride is None else int(stride)
-        if self.stride <= 0:
-            raise InvalidInputError(f"stride must be positive, got {stride}")
-        _corpus.sample(0, preset=preset, seed=seed, **options)  # validate now, not in a worker
-        self.preset = preset
-        self.batch_size = batch_size
+        self.stride = int(stride)
         self.num_batches = num_batches
-        self.seed = seed
-        self.threads = threads
-        self.options = options
 
     def __len__(self) -> int:
         if self.num_batches is None:
-            raise TypeError("an endless MetaTreeStream has no length")
+            raise TypeError("an endless stream has no length")
         return self.num_batches
 
-    def batch(self, index: int) -> dict:
-        """Batch `index` of the stream."""
-        info = get_worker_info()
-        threads = self.threads if self.threads > 0 else (0 if info is None else 1)
-        b = _corpus.sample(
-            self.batch_size, preset=self.preset, seed=self.seed, threads=threads,
-            first_candidate=index * self.stride, **self.options,
-        )
-        y = torch.from_numpy(b.y.astype(np.int64))
-        row_mask = y >= 0
-        k = b.leaf_counts.shape[2]
-        onehot = torch.nn.functional.one_hot(y.clamp(min=0), k).to(torch.float32) * row_mask[..., None]
-        num_features = torch.from_numpy(b.num_features.astype(np.int64))
-        return {
-            "x": torch.from_numpy(b.X),
-            "y": y,
-            "y_clean": torch.from_numpy(b.y_clean.astype(np.int64)),
-            "y_onehot": onehot,
-            "row_mask": row_mask,
-            "feature_mask": torch.arange(b.X.shape[2])[None, :] < num_features[:, None],
-            "split_feature": torch.from_numpy(b.split_feature.astype(np.int64)),
-            "split_threshold": torch.from_numpy(b.split_threshold),
-            "node_mask": torch.from_numpy(b.node_mask.astype(bool)),
-            "threshold_distance": torch.from_numpy(b.threshold_distance),
-        }
+    def batch(self, index: int) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     def __iter__(self) -> Iterator[dict]:
         info = get_worker_info()
@@ -186,3 +150,117 @@ class MetaTreeStream(IterableDataset):
         while self.num_batches is None or index < self.num_batches:
             yield self.batch(index)
             index += workers
+
+
+class MetaTreeStream(_MetaTreeBatches):
+    """Batches of MetaTree pre-training examples straight from the C++ pipeline (no disk).
+
+    Each item is one batch (``DataLoader(stream, batch_size=None)``)::
+
+        {"x": float32 (B, T, F), "y": int64 (B, T) noisy labels (-1 padding), "y_clean",
+         "y_onehot": float32 (B, T, K), "row_mask": bool (B, T), "feature_mask": bool (B, F),
+         "split_feature": int64 (B, S) (-1: no split), "split_threshold": float64 (B, S),
+         "node_mask": bool (B, S, T), "threshold_distance": float32 (B, S, T),
+         "dataset_id": int64 (B,)}
+
+    Batch ``b`` holds every accepted example among candidates (prior datasets)
+    ``[b * stride, (b + 1) * stride)`` (``scmforge.corpus.sample_range``), so B varies around
+    ``stride`` times the acceptance rate (about 1 in 3 with the defaults). The stream is the same
+    for any number of DataLoader workers or threads, and ``MetaTreeShards`` over a folder built
+    with the same settings yields the same batches.
+
+    Args: preset, stride (candidates per batch), num_batches (None: endless), seed, threads (per
+    worker; 0: all cores without workers, else 1), and the options of ``scmforge.corpus.sample``
+    (target, depth, label_noise, ...) and prior parameters as keywords.
+    """
+
+    def __init__(
+        self,
+        preset: str = "metatree",
+        stride: int = 96,
+        num_batches: Optional[int] = None,
+        seed: int = 0,
+        threads: int = 0,
+        **options: Any,
+    ) -> None:
+        super().__init__(stride, num_batches)
+        _corpus.sample(0, preset=preset, seed=seed, **options)  # validate now, not in a worker
+        self.preset = preset
+        self.seed = seed
+        self.threads = threads
+        self.options = options
+
+    def batch(self, index: int) -> dict:
+        """Batch `index` of the stream."""
+        info = get_worker_info()
+        threads = self.threads if self.threads > 0 else (0 if info is None else 1)
+        b = _corpus.sample_range(
+            index * self.stride, self.stride, preset=self.preset, seed=self.seed, threads=threads,
+            **self.options,
+        )
+        return _metatree_tensors(vars(b))
+
+
+class MetaTreeShards(_MetaTreeBatches):
+    """The batches of ``MetaTreeStream`` read from a corpus folder (``scmforge corpus build``).
+
+    Batch ``b`` holds the folder's examples whose dataset id lies in ``[b * stride, (b + 1) *
+    stride)``; ``stride`` must divide the folder's ``shard_candidates`` so that a batch lies in
+    one shard. With the folder's seed and options, batch b equals ``MetaTreeStream``'s batch b
+    (the folder's last batch may stop early, at its n-th example). Node masks and threshold
+    distances are derived from X and the splits as the C++ pipeline derives them.
+    """
+
+    def __init__(self, path: str, stride: int = 96, num_batches: Optional[int] = None) -> None:
+        corpus = _corpus.open(path)
+        shard_candidates = int(corpus.manifest["config"]["shard_candidates"])
+        if not isinstance(stride, (int, np.integer)) or stride <= 0 or shard_candidates % stride != 0:
+            raise InvalidInputError(
+                f"stride ({stride}) must be a positive divisor of the folder's shard_candidates ({shard_candidates})"
+            )
+        total = sum(int(s["candidates"]) for s in corpus.manifest["shards"])
+        available = -(-total // stride)
+        if num_batches is not None and num_batches > available:
+            raise InvalidInputError(f"the folder holds {available} batches of stride {stride}, {num_batches} asked")
+        super().__init__(stride, available if num_batches is None else num_batches)
+        corpus.close()
+        self.path = path
+        self.shard_candidates = shard_candidates
+        self._corpus: Optional[Any] = None
+
+    def batch(self, index: int) -> dict:
+        """Batch `index`: a slice of one shard."""
+        if self._corpus is None:  # opened lazily, once per worker process
+            self._corpus = _corpus.open(self.path)
+        first = index * self.stride
+        shard = first // self.shard_candidates
+        f = self._corpus._file(shard)
+        ids = f["dataset_id"][:]
+        j0, j1 = np.searchsorted(ids, [first, first + self.stride])
+        a = {key: f[key][j0:j1] for key in ("X", "y", "y_clean", "num_rows", "num_features", "dataset_id",
+                                           "split_feature", "split_threshold", "leaf_counts")}
+        a["node_mask"], a["threshold_distance"] = _derive_targets(a)
+        return _metatree_tensors(a)
+
+
+def _derive_targets(a: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Node masks (E, S, T) and threshold distances of padded examples, as corpus::node_masks /
+    threshold_distances compute them (x <= t in float64; distances rounded to float32)."""
+    x, feature, threshold = a["X"], a["split_feature"], a["split_threshold"]
+    e, t, _ = x.shape
+    slots = feature.shape[1]
+    mask = np.zeros((e, slots, t), dtype=np.uint8)
+    dist = np.zeros((e, slots, t), dtype=np.float32)
+    rows = np.arange(t)[None, :] < np.asarray(a["num_rows"])[:, None]
+    mask[:, 0] = rows
+    for s in range(slots):
+        has = feature[:, s] >= 0
+        f = np.where(has, feature[:, s], 0)
+        column = np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0].astype(np.float64)
+        d = np.abs(column - threshold[:, s][:, None]).astype(np.float32)
+        dist[:, s] = np.where(has[:, None] & rows, d, 0.0)
+        left = column <= threshold[:, s][:, None]
+        for child, side in ((2 * s + 1, left), (2 * s + 2, ~left)):
+            if child < slots:
+                mask[:, child] = (mask[:, s] == 1) & side & has[:, None]
+    return mask, dist

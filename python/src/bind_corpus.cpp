@@ -61,9 +61,11 @@ corpus::ExampleConfig example_config(const std::map<std::string, std::string>& o
 }
 
 // Accepted examples from candidate `first` on until `n` are collected, as padded arrays.
+// With candidates >= 0: instead every accepted example among [first, first + candidates).
 nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_t seed, int threads,
                          std::uint64_t first, const std::map<std::string, std::string>& overrides,
-                         const std::map<std::string, std::string>& options) {
+                         const std::map<std::string, std::string>& options,
+                         std::int64_t candidates) {
   SCMFORGE_CHECK(n >= 0, InvalidInput, "n must be >= 0, got {}", n);
   prior::PriorConfig prior_config = prior::preset(preset);
   for (const auto& [key, value] : overrides) prior::set_parameter(prior_config, key, value);
@@ -73,17 +75,20 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
   const auto f = static_cast<std::size_t>(prior_config.max_features);
   const auto k = static_cast<std::size_t>(prior_config.max_classes);
   const auto s = (std::size_t{1} << config.depth) - 1;
-  const auto count = static_cast<std::size_t>(n);
   std::vector<corpus::Example> examples;
   corpus::PipelineStats stats;
   std::uint64_t next = first;
   {
     nb::gil_scoped_release release;
     const prior::PriorGenerator generator(prior_config, seed);
-    while (examples.size() < count) {
+    if (candidates >= 0) {
+      examples = corpus::make_examples(generator, config, first, candidates, threads, &stats);
+      next = first + static_cast<std::uint64_t>(candidates);
+    }
+    while (candidates < 0 && examples.size() < static_cast<std::size_t>(n)) {
       // Candidates in blocks of at least 64; the block's surplus examples are dropped and the
       // next block starts just past the last example kept.
-      const auto want = static_cast<std::int64_t>(count - examples.size());
+      const auto want = n - static_cast<std::int64_t>(examples.size());
       const std::int64_t block = std::max<std::int64_t>(64, 3 * want);
       corpus::PipelineStats block_stats;
       auto got = corpus::make_examples(generator, config, next, block, threads, &block_stats, want);
@@ -92,6 +97,7 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
       for (auto& e : got) examples.push_back(std::move(e));
     }
   }
+  const std::size_t count = examples.size();
   corpus::PaddedExamples p =
       corpus::pad_examples(examples, prior_config.n_rows, prior_config.max_features,
                            prior_config.max_classes, config.depth, true);
@@ -164,7 +170,9 @@ void bind_corpus(nb::module_& m) {
       nb::arg("out"), "Problems found in a corpus folder (empty list: intact).");
   m.def("corpus_sample", &sample_examples, nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
         nb::arg("threads"), nb::arg("first_candidate"), nb::arg("overrides"), nb::arg("options"),
-        "The first n accepted MetaTree examples from candidate first_candidate on, padded.");
+        nb::arg("candidates") = -1,
+        "The first n accepted MetaTree examples from candidate first_candidate on, padded (or, "
+        "with candidates >= 0, every accepted example of that many candidates).");
 }
 
 }  // namespace scmforge::python

@@ -8,7 +8,7 @@ from torch.utils.data import DataLoader
 import scmforge
 import scmforge.corpus
 import scmforge.prior as prior
-from scmforge.torch import MetaTreeStream, PriorStream
+from scmforge.torch import MetaTreeShards, MetaTreeStream, PriorStream
 
 
 def _collect(stream, workers):
@@ -53,8 +53,8 @@ def test_bad_stream_arguments():
         len(PriorStream("metatree", batch_size=8))
 
 
-def test_metatree_stream_batches_and_workers():
-    stream = MetaTreeStream(batch_size=8, num_batches=4, seed=2)
+def test_metatree_stream_batches_and_workers(tmp_path):
+    stream = MetaTreeStream(stride=32, num_batches=4, seed=2)
     serial = list(DataLoader(stream, batch_size=None, num_workers=0))
     parallel = list(DataLoader(stream, batch_size=None, num_workers=2))
     assert len(serial) == len(parallel) == 4
@@ -62,17 +62,27 @@ def test_metatree_stream_batches_and_workers():
         for key in a:
             assert torch.equal(a[key], b[key]), key
     first = serial[0]
-    assert first["x"].shape == (8, 256, 10) and first["node_mask"].shape == (8, 3, 256)
+    assert first["x"].shape[1:] == (256, 10) and first["node_mask"].shape[1:] == (3, 256)
     assert torch.equal(first["y_onehot"].argmax(-1)[first["row_mask"]], first["y"][first["row_mask"]])
-    # Batch b starts at candidate b * stride: batch 1 equals scmforge.corpus.sample from there.
-    direct = scmforge.corpus.sample(8, seed=2, first_candidate=64)
-    assert torch.equal(serial[1]["x"], torch.from_numpy(direct.X))
+    ids = torch.cat([b["dataset_id"] for b in serial])
+    assert ids.min() >= 0 and ids.max() < 128 and (ids[1:] > ids[:-1]).all()
+    # A folder of the same seed read back: the same batches, for any number of workers.
+    out = tmp_path / "corpus"
+    scmforge.corpus.build(str(out), int(len(ids)), seed=2, shard_candidates=64)
+    shards = MetaTreeShards(str(out), stride=32)
+    assert len(shards) == 4
+    for workers in (0, 2):
+        for a, b in zip(serial, DataLoader(shards, batch_size=None, num_workers=workers)):
+            for key in a:
+                assert torch.equal(a[key], b[key]), key
 
 
-def test_metatree_stream_bad_arguments():
-    with pytest.raises(scmforge.InvalidInputError, match="batch_size"):
-        MetaTreeStream(batch_size=0)
+def test_metatree_stream_bad_arguments(tmp_path):
+    with pytest.raises(scmforge.InvalidInputError, match="stride"):
+        MetaTreeStream(stride=0)
     with pytest.raises(scmforge.InvalidInputError, match="label_noise"):
         MetaTreeStream(label_noise=2.0)
-    with pytest.raises(scmforge.InvalidInputError, match="stride"):
-        MetaTreeStream(stride=-1)
+    out = tmp_path / "corpus"
+    scmforge.corpus.build(str(out), 5, seed=1, shard_candidates=64)
+    with pytest.raises(scmforge.InvalidInputError, match="divisor"):
+        MetaTreeShards(str(out), stride=48)
