@@ -576,14 +576,19 @@ Outcome Solver::solve_depth2(std::span<const std::int32_t> rows, std::int32_t de
   bits_.resize(static_cast<std::size_t>(f) * w);
   for (std::int32_t c = 0; c < f; ++c) {
     std::uint64_t* b = bits_.data() + active_.size() * w;
-    std::fill(b, b + w, 0);
     const std::uint64_t* src = cs_.bitset(c);
     std::int64_t count = 0;
-    for (std::int64_t i = 0; i < m; ++i) {
-      const auto r = static_cast<std::uint64_t>(rows[static_cast<std::size_t>(i)]);
-      const std::uint64_t bit = (src[r >> 6] >> (r & 63)) & 1U;
-      b[static_cast<std::size_t>(i >> 6)] |= bit << (i & 63);
-      count += static_cast<std::int64_t>(bit);
+    // One word of 64 local rows at a time, gathered in a register.
+    for (std::size_t wi = 0; wi < w; ++wi) {
+      const auto lo = static_cast<std::int64_t>(wi) * 64;
+      const std::int64_t hi = std::min(m, lo + 64);
+      std::uint64_t word = 0;
+      for (std::int64_t i = lo; i < hi; ++i) {
+        const auto r = static_cast<std::uint64_t>(rows[static_cast<std::size_t>(i)]);
+        word |= ((src[r >> 6] >> (r & 63)) & 1U) << (i - lo);
+      }
+      b[wi] = word;
+      count += std::popcount(word);
     }
     if (count >= ml && m - count >= ml) {
       active_.push_back(c);
