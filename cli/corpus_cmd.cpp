@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct BuildOptions {
   std::vector<std::string> set;
   int threads = 0;
   std::string out;
+  std::string ray;
   bool quiet = false;
 };
 
@@ -34,6 +36,24 @@ void run_build(BuildOptions& o) {
     SCMFORGE_CHECK(eq != std::string::npos && eq > 0, InvalidInput,
                    "--set expects key=value, got '{}'", kv);
     o.config.prior_overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (!o.ray.empty()) {
+    // The Ray driver lives in the Python package (scmforge.corpus._build_ray).
+    const corpus::ExampleConfig& e = o.config.example;
+    const nlohmann::json options = {
+        {"target", o.target},
+        {"depth", std::to_string(e.depth)},
+        {"max_majority_share", fmt::format("{}", e.max_majority_share)},
+        {"max_imbalance", fmt::format("{}", e.max_imbalance)},
+        {"min_tree_accuracy", fmt::format("{}", e.min_tree_accuracy)},
+        {"label_noise", fmt::format("{}", e.label_noise)},
+        {"optimal_time_limit", fmt::format("{}", e.optimal_time_limit)},
+        {"optimal_max_thresholds", std::to_string(e.optimal_max_thresholds)}};
+    const nlohmann::json config = {
+        o.config.n, o.config.preset,           o.config.seed,       o.config.prior_overrides,
+        options,    o.config.shard_candidates, o.config.compression};
+    run_python_module("scmforge.corpus", {"build-ray", o.out, config.dump(), o.ray});
+    return;
   }
   ProgressBar bar(o.config.n, "examples", o.quiet);
   const corpus::BuildResult r =
@@ -106,6 +126,9 @@ void add_corpus_commands(CLI::App& app) {
   build->add_option("--threads", o->threads, "Threads (0 = all cores)")->capture_default_str();
   build->add_option("--out", o->out, "Corpus folder (created; resumed if it holds this config)")
       ->required();
+  build->add_option("--ray", o->ray,
+                    "Build the shards as Ray tasks: 'auto' (local or running cluster) or the "
+                    "cluster address; every node must see --out (docs/distributed.md)");
   build->add_flag("--quiet", o->quiet, "No progress bar or summary");
   build->callback([o] { run_build(*o); });
 

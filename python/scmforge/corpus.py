@@ -19,8 +19,9 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -178,21 +179,84 @@ def build(
     optimal_max_thresholds: int = 0,
     shard_candidates: int = 16384,
     compression: int = 1,
+    backend: str = "local",
+    ray_address: Optional[str] = None,
     **prior_overrides: Any,
 ) -> dict:
     """Builds (or resumes) a corpus folder: HDF5 shards + manifest.json (docs/corpus.md).
 
     The same call as ``scmforge corpus build``; the folder's bytes depend only on the arguments
-    (not on ``threads``), a stopped build resumes to the same bytes, and a folder holding another
-    config or foreign files is refused. Returns counts: examples, candidates, shards,
-    shards_reused, rejections. The examples are those of ``sample(n, ...)``.
+    (not on ``threads`` or the backend), a stopped build resumes to the same bytes, and a folder
+    holding another config or foreign files is refused. Returns counts: examples, candidates,
+    shards, shards_reused, rejections. The examples are those of ``sample(n, ...)``.
+
+    ``backend="ray"`` runs one Ray task per shard (``ray_address``: None or "auto" connects to or
+    starts a local cluster, else the cluster's address); every node must see ``out`` (a shared
+    filesystem). See docs/distributed.md.
     """
-    used_seed = _seed(seed)
-    raw = _core.corpus_build(
-        str(out), int(n), preset, used_seed, int(threads), _overrides(prior_overrides), _options(locals()),
-        int(shard_candidates), int(compression),
-    )
-    return {k: (dict(v) if k == "rejections" else v) for k, v in raw.items()}
+    config = (int(n), preset, _seed(seed), _overrides(prior_overrides), _options(locals()), int(shard_candidates), int(compression))
+    if backend == "local":
+        raw = _core.corpus_build(str(out), config, int(threads))
+        return {k: (dict(v) if k == "rejections" else v) for k, v in raw.items()}
+    if backend != "ray":
+        raise InvalidInputError(f"backend must be 'local' or 'ray', got {backend!r}")
+    return _build_ray(str(out), config, ray_address)
+
+
+def _build_ray(out: str, config: tuple, address: Optional[str]) -> dict:
+    """Shards as Ray tasks, speculatively ahead; the driver keeps them in order, truncates the
+    shard that reaches n exactly as a local build does, and writes the manifest."""
+    try:
+        import ray
+    except ImportError as e:
+        raise InvalidInputError("backend='ray' needs Ray: pip install 'ray[default]'") from e
+    started = False
+    if not ray.is_initialized():
+        ray.init(address=None if address in (None, "auto") else address, ignore_reinit_error=True,
+                 log_to_driver=False, include_dashboard=False)
+        started = True
+    try:
+        entries = list(_core.corpus_intact_shards(out, config))
+        reused = len(entries)
+        n = config[0]
+        examples = sum(json.loads(e)["examples"] for e in entries)
+        task = ray.remote(num_cpus=1)(_core_build_shard)
+        ahead = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        pending: dict[int, Any] = {}
+        next_shard = len(entries)
+        extra: list[int] = []
+        while examples < n:
+            while len(pending) < ahead:
+                pending[next_shard] = task.remote(out, config, next_shard)
+                next_shard += 1
+            s = len(entries)
+            entry = json.loads(ray.get(pending.pop(s)))
+            if examples + entry["examples"] > n:  # the last shard stops at the n-th example
+                entry = json.loads(_core.corpus_build_shard(out, config, s, n - examples, 0))
+            entries.append(json.dumps(entry))
+            examples += entry["examples"]
+            _core.corpus_write_manifest(out, config, entries)
+        extra = sorted(pending)
+        ray.get(list(pending.values()))  # let speculative shards finish before removing them
+        for s in extra:
+            path = os.path.join(out, f"shard-{s:05d}.h5")
+            if os.path.exists(path):
+                os.remove(path)
+        _core.corpus_write_manifest(out, config, entries)
+        with builtins.open(os.path.join(out, "manifest.json"), encoding="utf-8") as f:
+            totals = json.load(f)
+        return {"examples": totals["examples"], "candidates": totals["candidates"], "shards": len(entries),
+                "shards_reused": reused, "rejections": totals["rejections"]}
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _core_build_shard(out: str, config: tuple, shard: int) -> str:
+    """A Ray task: one whole shard on one core."""
+    from scmforge import _core as core
+
+    return core.corpus_build_shard(out, config, shard, -1, 1)
 
 
 def verify(out: str) -> list[str]:
@@ -317,3 +381,20 @@ def describe(s: dict) -> str:
         q = np.quantile(s[key], [0.0, 0.25, 0.5, 0.75, 1.0]) if len(s[key]) else [np.nan] * 5
         lines.append(f"{key}: min {q[0]:.3f}, quartiles {q[1]:.3f} / {q[2]:.3f} / {q[3]:.3f}, max {q[4]:.3f}")
     return "\n".join(lines)
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m scmforge.corpus build-ray OUT CONFIG_JSON ADDRESS`: the CLI's `--ray`."""
+    if len(argv) == 4 and argv[0] == "build-ray":
+        n, preset, seed, overrides, options, shard_candidates, compression = json.loads(argv[2])
+        config = (n, preset, seed, overrides, options, shard_candidates, compression)
+        result = _build_ray(argv[1], config, argv[3])
+        print(f"{result['examples']} examples from {result['candidates']} candidates in "
+              f"{result['shards']} shards ({result['shards_reused']} reused) with Ray")
+        return 0
+    print("usage: python -m scmforge.corpus build-ray OUT CONFIG_JSON ADDRESS", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -2,11 +2,13 @@
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bindings.hpp"
@@ -129,18 +131,27 @@ nb::dict sample_examples(std::int64_t n, const std::string& preset, std::uint64_
   return out;
 }
 
-nb::dict build(const std::string& out, std::int64_t n, const std::string& preset,
-               std::uint64_t seed, int threads, const std::map<std::string, std::string>& overrides,
-               const std::map<std::string, std::string>& options, std::int64_t shard_candidates,
-               int compression) {
+using Strings = std::map<std::string, std::string>;
+
+// (n, preset, seed, prior overrides, example options, shard_candidates, compression) as Python
+// passes them: one tuple so the Ray driver can hand the same config to every task.
+using ConfigArgs =
+    std::tuple<std::int64_t, std::string, std::uint64_t, Strings, Strings, std::int64_t, int>;
+
+corpus::BuildConfig build_config(const ConfigArgs& args) {
   corpus::BuildConfig config;
-  config.preset = preset;
-  config.prior_overrides = overrides;
-  config.example = example_config(options);
-  config.seed = seed;
-  config.n = n;
-  config.shard_candidates = shard_candidates;
-  config.compression = compression;
+  config.n = std::get<0>(args);
+  config.preset = std::get<1>(args);
+  config.seed = std::get<2>(args);
+  config.prior_overrides = std::get<3>(args);
+  config.example = example_config(std::get<4>(args));
+  config.shard_candidates = std::get<5>(args);
+  config.compression = std::get<6>(args);
+  return config;
+}
+
+nb::dict build(const std::string& out, const ConfigArgs& args, int threads) {
+  const corpus::BuildConfig config = build_config(args);
   corpus::BuildResult r;
   {
     nb::gil_scoped_release release;
@@ -162,9 +173,31 @@ nb::dict build(const std::string& out, std::int64_t n, const std::string& preset
 }  // namespace
 
 void bind_corpus(nb::module_& m) {
-  m.def("corpus_build", &build, nb::arg("out"), nb::arg("n"), nb::arg("preset"), nb::arg("seed"),
-        nb::arg("threads"), nb::arg("overrides"), nb::arg("options"), nb::arg("shard_candidates"),
-        nb::arg("compression"), "Builds or resumes a corpus folder (the CLI's `corpus build`).");
+  m.def("corpus_build", &build, nb::arg("out"), nb::arg("config"), nb::arg("threads"),
+        "Builds or resumes a corpus folder (the CLI's `corpus build`).");
+  m.def(
+      "corpus_intact_shards",
+      [](const std::string& out, const ConfigArgs& args) {
+        return corpus::intact_shards(build_config(args), out);
+      },
+      nb::arg("out"), nb::arg("config"), "Manifest entries of an earlier run's intact shards.");
+  m.def(
+      "corpus_build_shard",
+      [](const std::string& out, const ConfigArgs& args, std::int64_t shard,
+         std::int64_t max_accepted, int threads) {
+        const corpus::BuildConfig config = build_config(args);
+        nb::gil_scoped_release release;
+        return corpus::build_shard(config, out, shard, max_accepted, threads);
+      },
+      nb::arg("out"), nb::arg("config"), nb::arg("shard"), nb::arg("max_accepted"),
+      nb::arg("threads"), "Builds one shard; returns its manifest entry (JSON).");
+  m.def(
+      "corpus_write_manifest",
+      [](const std::string& out, const ConfigArgs& args, const std::vector<std::string>& entries) {
+        return corpus::write_manifest(build_config(args), out, entries).accepted;
+      },
+      nb::arg("out"), nb::arg("config"), nb::arg("entries"),
+      "Writes manifest.json for shard entries 0..m-1; returns the examples they hold.");
   m.def(
       "corpus_verify", [](const std::string& out) { return corpus::verify_corpus(out); },
       nb::arg("out"), "Problems found in a corpus folder (empty list: intact).");

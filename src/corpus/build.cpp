@@ -176,19 +176,15 @@ std::vector<Json> earlier_shards(const std::string& out, const std::string& conf
   return doc["shards"].get<std::vector<Json>>();
 }
 
-void write_manifest(const std::string& out, const std::string& config,
-                    const std::vector<Json>& shards, const PipelineStats& totals,
-                    std::int64_t examples, bool complete) {
-  Json doc = {{"format", kFormat},
-              {"version", kFormatVersion},
-              {"scmforge_version", SCMFORGE_VERSION},
-              {"config", Json::parse(config)},
-              {"complete", complete},
-              {"examples", examples},
-              {"candidates", totals.candidates},
-              {"rejections", rejections_json(totals)},
-              {"shards", shards}};
-  io::write_file_atomically((fs::path(out) / kManifest).string(), doc.dump(1) + "\n");
+PipelineStats stats_of(const Json& entry) {
+  PipelineStats stats;
+  stats.candidates = entry.at("candidates").get<std::int64_t>();
+  stats.accepted = entry.at("examples").get<std::int64_t>();
+  for (std::size_t r = 0; r < kRejectionCount; ++r) {
+    stats.rejections[r] =
+        entry.at("rejections").value(rejection_name(static_cast<Rejection>(r)), std::int64_t{0});
+  }
+  return stats;
 }
 
 }  // namespace
@@ -214,63 +210,86 @@ std::string config_json(const BuildConfig& c) {
   return doc.dump();
 }
 
-BuildResult build_corpus(const BuildConfig& config, const std::string& out, int threads,
-                         const BuildProgress& progress) {
+std::vector<std::string> intact_shards(const BuildConfig& config, const std::string& out) {
   validate(config);
-  const prior::PriorConfig prior = prior_config(config);
   const std::string canonical = config_json(config);
   std::error_code ec;
   fs::create_directories(out, ec);
   SCMFORGE_CHECK(!ec, Io, "cannot create the folder '{}': {}", out, ec.message());
-  std::vector<Json> shards = earlier_shards(out, canonical);
-  const prior::PriorGenerator generator(prior, config.seed);
-  BuildResult result;
-  for (std::int64_t s = 0; result.examples < config.n; ++s) {
-    const std::string name = shard_name(s);
-    const std::string path = (fs::path(out) / name).string();
-    const auto index = static_cast<std::size_t>(s);
-    if (index < shards.size() && fs::exists(path) &&
-        shards[index].value("crc32", "") == crc32_of(path)) {
-      const Json& done = shards[index];
-      result.examples += done["examples"].get<std::int64_t>();
-      PipelineStats reused;
-      reused.candidates = done["candidates"].get<std::int64_t>();
-      reused.accepted = done["examples"].get<std::int64_t>();
-      for (std::size_t r = 0; r < kRejectionCount; ++r) {
-        reused.rejections[r] =
-            done["rejections"].value(rejection_name(static_cast<Rejection>(r)), std::int64_t{0});
-      }
-      result.stats.merge(reused);
-      ++result.shards_reused;
-      ++result.shards;
-      if (progress) progress(result.examples, result.stats.candidates);
-      continue;
-    }
-    shards.resize(std::min(shards.size(), index));  // later entries belong to a broken run
-    PipelineStats stats;
-    const auto examples = make_examples(
-        generator, config.example, static_cast<std::uint64_t>(s * config.shard_candidates),
-        config.shard_candidates, threads, &stats, config.n - result.examples);
-    const PaddedExamples padded = pad_examples(examples, prior.n_rows, prior.max_features,
-                                               prior.max_classes, config.example.depth, false);
-    write_shard(path, padded, config.compression);
-    result.examples += stats.accepted;
-    result.stats.merge(stats);
-    ++result.shards;
-    shards.push_back(Json{{"file", name},
-                          {"first_candidate", s * config.shard_candidates},
-                          {"candidates", stats.candidates},
-                          {"first_example", result.examples - stats.accepted},
-                          {"examples", stats.accepted},
-                          {"rejections", rejections_json(stats)},
-                          {"crc32", crc32_of(path)}});
-    write_manifest(out, canonical, shards, result.stats, result.examples,
-                   result.examples >= config.n);
-    if (progress) progress(result.examples, result.stats.candidates);
+  std::vector<std::string> intact;
+  for (const Json& entry : earlier_shards(out, canonical)) {
+    const fs::path path = fs::path(out) / entry.value("file", "");
+    if (!fs::exists(path) || entry.value("crc32", "") != crc32_of(path.string())) break;
+    intact.push_back(entry.dump());
   }
-  // A resumed build that reused every shard still rewrites an identical manifest.
-  write_manifest(out, canonical, shards, result.stats, result.examples, true);
+  return intact;
+}
+
+std::string build_shard(const BuildConfig& config, const std::string& out, std::int64_t shard,
+                        std::int64_t max_accepted, int threads) {
+  validate(config);
+  SCMFORGE_CHECK(shard >= 0, InvalidInput, "shard index must be >= 0, got {}", shard);
+  const prior::PriorConfig prior = prior_config(config);
+  const prior::PriorGenerator generator(prior, config.seed);
+  PipelineStats stats;
+  const auto examples = make_examples(generator, config.example,
+                                      static_cast<std::uint64_t>(shard * config.shard_candidates),
+                                      config.shard_candidates, threads, &stats, max_accepted);
+  const PaddedExamples padded = pad_examples(examples, prior.n_rows, prior.max_features,
+                                             prior.max_classes, config.example.depth, false);
+  const std::string name = shard_name(shard);
+  const std::string path = (fs::path(out) / name).string();
+  write_shard(path, padded, config.compression);
+  return Json{{"file", name},
+              {"first_candidate", shard * config.shard_candidates},
+              {"candidates", stats.candidates},
+              {"examples", stats.accepted},
+              {"rejections", rejections_json(stats)},
+              {"crc32", crc32_of(path)}}
+      .dump();
+}
+
+PipelineStats write_manifest(const BuildConfig& config, const std::string& out,
+                             const std::vector<std::string>& entries) {
+  PipelineStats totals;
+  std::vector<Json> shards;
+  for (const auto& text : entries) {
+    Json entry = Json::parse(text);
+    entry["first_example"] = totals.accepted;
+    totals.merge(stats_of(entry));
+    shards.push_back(std::move(entry));
+  }
+  const Json doc = {{"format", kFormat},
+                    {"version", kFormatVersion},
+                    {"scmforge_version", SCMFORGE_VERSION},
+                    {"config", Json::parse(config_json(config))},
+                    {"complete", totals.accepted >= config.n},
+                    {"examples", totals.accepted},
+                    {"candidates", totals.candidates},
+                    {"rejections", rejections_json(totals)},
+                    {"shards", shards}};
+  io::write_file_atomically((fs::path(out) / kManifest).string(), doc.dump(1) + "\n");
+  return totals;
+}
+
+BuildResult build_corpus(const BuildConfig& config, const std::string& out, int threads,
+                         const BuildProgress& progress) {
+  std::vector<std::string> entries = intact_shards(config, out);
+  BuildResult result;
+  result.shards_reused = static_cast<std::int64_t>(entries.size());
+  for (const auto& entry : entries) result.stats.merge(stats_of(Json::parse(entry)));
+  // Reused shards hold at most n examples: the last one of a complete build stops at the n-th.
+  for (auto s = static_cast<std::int64_t>(entries.size()); result.stats.accepted < config.n; ++s) {
+    entries.push_back(build_shard(config, out, s, config.n - result.stats.accepted, threads));
+    result.stats.merge(stats_of(Json::parse(entries.back())));
+    write_manifest(config, out, entries);
+    if (progress) progress(result.stats.accepted, result.stats.candidates);
+  }
+  // A resumed build that reused every shard rewrites an identical manifest.
+  write_manifest(config, out, entries);
+  result.examples = result.stats.accepted;
   result.candidates = result.stats.candidates;
+  result.shards = static_cast<std::int64_t>(entries.size());
   return result;
 }
 

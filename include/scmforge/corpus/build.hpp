@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "scmforge/corpus/example.hpp"
 #include "scmforge/corpus/pipeline.hpp"
@@ -58,6 +59,25 @@ using BuildProgress = std::function<void(std::int64_t, std::int64_t)>;
 /// shards and the manifest stay valid).
 BuildResult build_corpus(const BuildConfig& config, const std::string& out, int threads,
                          const BuildProgress& progress = {});
+
+// The steps of build_corpus, for distributed builds (scmforge.corpus.build(backend="ray")): the
+// driver calls intact_shards, runs build_shard for the missing shards anywhere that sees `out`,
+// and writes the manifest after each shard, in shard order.
+
+/// Prepares `out` for `config` (creates it; refuses another config or foreign files) and returns
+/// the manifest entries (JSON text) of an earlier run's intact shards: in order, up to the first
+/// missing or damaged one.
+std::vector<std::string> intact_shards(const BuildConfig& config, const std::string& out);
+
+/// Builds shard `shard`: the accepted examples among its candidates, at most max_accepted (-1:
+/// all), written atomically to `out`; returns its manifest entry (JSON text).
+std::string build_shard(const BuildConfig& config, const std::string& out, std::int64_t shard,
+                        std::int64_t max_accepted, int threads);
+
+/// Writes manifest.json for the entries of shards 0..m-1 (complete when they hold n examples);
+/// returns the totals.
+PipelineStats write_manifest(const BuildConfig& config, const std::string& out,
+                             const std::vector<std::string>& entries);
 
 /// Re-reads every shard listed in the manifest and compares its CRC-32; returns one line per
 /// problem (missing file, checksum mismatch), empty when the corpus is intact.
