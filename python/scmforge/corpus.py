@@ -116,29 +116,18 @@ def sample(
     return _sample(int(n), -1, int(first_candidate), preset, seed, threads, _options(locals()), prior_overrides)
 
 
-def sample_range(
-    first_candidate: int,
-    candidates: int,
-    preset: str = "metatree",
-    seed: Any = 0,
-    threads: int = 0,
-    target: str = "cart",
-    depth: int = 2,
-    max_majority_share: float = 0.75,
-    max_imbalance: float = 0.3,
-    min_tree_accuracy: float = 0.70,
-    label_noise: float = 0.05,
-    optimal_time_limit: float = 0.0,
-    optimal_max_thresholds: int = 0,
-    **prior_overrides: Any,
-) -> MetaTreeBatch:
-    """Every accepted example among candidates ``[first_candidate, first_candidate + candidates)``
-    (options as ``sample``); the batches of ``MetaTreeStream`` and ``MetaTreeShards``."""
+def sample_range(first_candidate: int, candidates: int, **kwargs: Any) -> MetaTreeBatch:
+    """Every accepted example among candidates ``[first_candidate, first_candidate + candidates)``;
+    the batches of ``MetaTreeStream`` and ``MetaTreeShards``. ``kwargs`` are ``sample``'s
+    keywords (preset, seed, threads, example options, prior parameters)."""
     if not isinstance(candidates, (int, np.integer)) or candidates < 0:
         raise InvalidInputError(f"candidates must be a non-negative integer, got {candidates!r}")
     if not isinstance(first_candidate, (int, np.integer)) or first_candidate < 0:
         raise InvalidInputError(f"first_candidate must be a non-negative integer, got {first_candidate!r}")
-    return _sample(0, int(candidates), int(first_candidate), preset, seed, threads, _options(locals()), prior_overrides)
+    settings = {**_DEFAULTS, **kwargs}
+    prior_overrides = {k: v for k, v in settings.items() if k not in _DEFAULTS}
+    return _sample(0, int(candidates), int(first_candidate), settings["preset"], settings["seed"],
+                   settings["threads"], _options(settings), prior_overrides)
 
 
 def _sample(n: int, candidates: int, first: int, preset: str, seed: Any, threads: int,
@@ -154,6 +143,14 @@ def _sample(n: int, candidates: int, first: int, preset: str, seed: Any, threads
         seed=used_seed,
         prior_config=json.loads(raw["prior_config"]),
     )
+
+
+# sample()'s keywords other than prior parameters, with their defaults.
+_DEFAULTS = {
+    "preset": "metatree", "seed": 0, "threads": 0, "target": "cart", "depth": 2,
+    "max_majority_share": 0.75, "max_imbalance": 0.3, "min_tree_accuracy": 0.70,
+    "label_noise": 0.05, "optimal_time_limit": 0.0, "optimal_max_thresholds": 0,
+}
 
 
 def _options(values: dict[str, Any]) -> dict[str, str]:

@@ -13,7 +13,35 @@ from scmforge import prior as _prior
 from scmforge._errors import InvalidInputError
 
 
-class PriorStream(IterableDataset):
+class _IndexedBatches(IterableDataset):
+    """A stream whose batch b is a pure function of b (``batch(b)``); worker w of W builds
+    batches w, w + W, ..., which the DataLoader returns in order, so the stream is the same for
+    any number of workers."""
+
+    def __init__(self, num_batches: Optional[int]) -> None:
+        super().__init__()
+        if num_batches is not None and num_batches < 0:
+            raise InvalidInputError(f"num_batches must be >= 0 or None, got {num_batches}")
+        self.num_batches = num_batches
+
+    def __len__(self) -> int:
+        if self.num_batches is None:
+            raise TypeError("an endless stream has no length")
+        return self.num_batches
+
+    def batch(self, index: int) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[dict]:
+        info = get_worker_info()
+        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
+        index = worker
+        while self.num_batches is None or index < self.num_batches:
+            yield self.batch(index)
+            index += workers
+
+
+class PriorStream(_IndexedBatches):
     """Padded batches of prior datasets for a training loop.
 
     Each item is one batch (use ``DataLoader(stream, batch_size=None)``)::
@@ -46,11 +74,9 @@ class PriorStream(IterableDataset):
         first_id: int = 0,
         **overrides: Any,
     ) -> None:
-        super().__init__()
+        super().__init__(num_batches)
         if batch_size <= 0:
             raise InvalidInputError(f"batch_size must be positive, got {batch_size}")
-        if num_batches is not None and num_batches < 0:
-            raise InvalidInputError(f"num_batches must be >= 0 or None, got {num_batches}")
         overrides.setdefault("split_group_size", batch_size)
         split = int(overrides["split_group_size"])
         if split % batch_size != 0 or first_id % batch_size != 0:
@@ -61,16 +87,10 @@ class PriorStream(IterableDataset):
         _prior.config(preset, **overrides)  # validate now, not in a worker
         self.preset = preset
         self.batch_size = batch_size
-        self.num_batches = num_batches
         self.seed = seed
         self.threads = threads
         self.first_id = first_id
         self.overrides = overrides
-
-    def __len__(self) -> int:
-        if self.num_batches is None:
-            raise TypeError("an endless PriorStream has no length")
-        return self.num_batches
 
     def batch(self, index: int) -> dict:
         """Batch `index` of the stream."""
@@ -90,14 +110,6 @@ class PriorStream(IterableDataset):
             "num_classes": torch.from_numpy(b.num_classes.astype(np.int64)),
             "single_eval_pos": int(b.single_eval_pos[0]),
         }
-
-    def __iter__(self) -> Iterator[dict]:
-        info = get_worker_info()
-        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        index = worker
-        while self.num_batches is None or index < self.num_batches:
-            yield self.batch(index)
-            index += workers
 
 
 def _metatree_tensors(a: dict) -> dict:
@@ -122,37 +134,7 @@ def _metatree_tensors(a: dict) -> dict:
     }
 
 
-class _MetaTreeBatches(IterableDataset):
-    """Batch b of a MetaTree stream holds the accepted examples among candidates
-    [b * stride, (b + 1) * stride); worker w of W builds batches w, w + W, ..."""
-
-    def __init__(self, stride: int, num_batches: Optional[int]) -> None:
-        super().__init__()
-        if not isinstance(stride, (int, np.integer)) or stride <= 0:
-            raise InvalidInputError(f"stride must be a positive integer, got {stride!r}")
-        if num_batches is not None and num_batches < 0:
-            raise InvalidInputError(f"num_batches must be >= 0 or None, got {num_batches}")
-        self.stride = int(stride)
-        self.num_batches = num_batches
-
-    def __len__(self) -> int:
-        if self.num_batches is None:
-            raise TypeError("an endless stream has no length")
-        return self.num_batches
-
-    def batch(self, index: int) -> dict:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def __iter__(self) -> Iterator[dict]:
-        info = get_worker_info()
-        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
-        index = worker
-        while self.num_batches is None or index < self.num_batches:
-            yield self.batch(index)
-            index += workers
-
-
-class MetaTreeStream(_MetaTreeBatches):
+class MetaTreeStream(_IndexedBatches):
     """Batches of MetaTree pre-training examples straight from the C++ pipeline (no disk).
 
     Each item is one batch (``DataLoader(stream, batch_size=None)``)::
@@ -183,7 +165,10 @@ class MetaTreeStream(_MetaTreeBatches):
         threads: int = 0,
         **options: Any,
     ) -> None:
-        super().__init__(stride, num_batches)
+        super().__init__(num_batches)
+        if not isinstance(stride, (int, np.integer)) or stride <= 0:
+            raise InvalidInputError(f"stride must be a positive integer, got {stride!r}")
+        self.stride = int(stride)
         _corpus.sample(0, preset=preset, seed=seed, **options)  # validate now, not in a worker
         self.preset = preset
         self.seed = seed
@@ -201,7 +186,7 @@ class MetaTreeStream(_MetaTreeBatches):
         return _metatree_tensors(vars(b))
 
 
-class MetaTreeShards(_MetaTreeBatches):
+class MetaTreeShards(_IndexedBatches):
     """The batches of ``MetaTreeStream`` read from a corpus folder (``scmforge corpus build``).
 
     Batch ``b`` holds the folder's examples whose dataset id lies in ``[b * stride, (b + 1) *
@@ -222,7 +207,8 @@ class MetaTreeShards(_MetaTreeBatches):
         available = -(-total // stride)
         if num_batches is not None and num_batches > available:
             raise InvalidInputError(f"the folder holds {available} batches of stride {stride}, {num_batches} asked")
-        super().__init__(stride, available if num_batches is None else num_batches)
+        super().__init__(available if num_batches is None else num_batches)
+        self.stride = int(stride)
         corpus.close()
         self.path = path
         self.shard_candidates = shard_candidates
