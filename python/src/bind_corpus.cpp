@@ -22,13 +22,6 @@ namespace nb = nanobind;
 namespace scmforge::python {
 namespace {
 
-template <typename T>
-nb::ndarray<nb::numpy, T> owned(std::vector<T>&& data, std::initializer_list<std::size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(data));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
-}
-
 corpus::ExampleConfig example_config(const std::map<std::string, std::string>& options) {
   corpus::ExampleConfig c;
   for (const auto& [key, value] : options) {

@@ -28,14 +28,6 @@ prior::PriorConfig make_config(const std::string& preset, const Overrides& overr
   return config;
 }
 
-// A numpy array that owns a heap buffer of `T`.
-template <typename T>
-nb::ndarray<nb::numpy, T> owned(std::vector<T>&& data, std::initializer_list<std::size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(data));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
-}
-
 // Padded batch of datasets [first, first + n) as numpy arrays (X is n x T x F row-major).
 nb::dict sample_padded(std::int64_t n, const std::string& preset, std::uint64_t seed, int threads,
                        std::uint64_t first_id, const Overrides& overrides) {

@@ -28,13 +28,6 @@ template <typename T>
 using Vector = nb::ndarray<const T, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
 template <typename T>
-nb::ndarray<nb::numpy, T> owned(std::vector<T>&& data, std::initializer_list<std::size_t> shape) {
-  auto* heap = new std::vector<T>(std::move(data));
-  nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<std::vector<T>*>(p); });
-  return nb::ndarray<nb::numpy, T>(heap->data(), shape, owner);
-}
-
-template <typename T>
 std::span<const T> as_span(const Vector<T>& v) {
   if (!v.is_valid()) return {};  // a default-constructed (absent) array
   return {v.data(), v.shape(0)};
