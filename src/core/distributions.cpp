@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <numbers>
+
+#include "core/simd.hpp"
 
 namespace scmforge::dist {
 namespace {
@@ -108,6 +111,30 @@ struct WordBuffer {
   std::uint64_t next_u64() noexcept { return next < size ? words[next++] : rng.next_u64(); }
 };
 
+// The rectangle test of every word at once: value[k] = mean + std * z and inside[k] = 1 for the
+// words that pass it (the output of their draw), inside[k] = 0 for the others. zig_u's int64
+// to double conversion is rewritten as lane-wise integer steps with the same exact result:
+// m = bits >> 11 < 2^53 splits into its low 52 bits, exact as the mantissa of 2^52 + low, and
+// its top bit t, and m - 2^52 = low - (1 - t) 2^52.
+SCMFORGE_FP_CONTRACT_OFF_BEGIN
+SCMFORGE_SIMD_CLONES void zig_rectangles(const ZigguratTables& t,
+                                         const std::uint64_t* __restrict words, std::size_t n,
+                                         double mean, double std, float* __restrict value,
+                                         std::uint8_t* __restrict inside) noexcept {
+  constexpr std::uint64_t kTwo52Bits = 0x4330000000000000ULL;  // the double 2^52
+  constexpr std::uint64_t kLow52 = (std::uint64_t{1} << 52) - 1;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t m = words[k] >> 11;
+    const double low = std::bit_cast<double>(kTwo52Bits | (m & kLow52)) - 0x1.0p52;
+    const double offset = std::bit_cast<double>(((m >> 52) ^ 1U) * kTwo52Bits);  // 2^52 or +0
+    const double u = (low - offset) * 0x1.0p-52;
+    const std::size_t i = zig_layer(words[k]);
+    value[k] = static_cast<float>(mean + std * (u * t.x[i]));
+    inside[k] = static_cast<std::uint8_t>(std::fabs(u) < t.ratio[i]);
+  }
+}
+SCMFORGE_FP_CONTRACT_OFF_END
+
 }  // namespace
 
 double uniform(Rng& rng, double lo, double hi) noexcept { return lo + (hi - lo) * rng.uniform(); }
@@ -122,6 +149,8 @@ double normal(Rng& rng) noexcept {
 void fill_normal(Rng& rng, std::span<float> out, double mean, double std) noexcept {
   const ZigguratTables& t = zig();
   WordBuffer buffer{rng};
+  std::array<float, WordBuffer::kCapacity> value;
+  std::array<std::uint8_t, WordBuffer::kCapacity> inside;
   float* dst = out.data();
   float* const end = dst + out.size();
   while (dst < end) {
@@ -129,14 +158,17 @@ void fill_normal(Rng& rng, std::span<float> out, double mean, double std) noexce
     buffer.size = std::min(WordBuffer::kCapacity, static_cast<std::size_t>(end - dst));
     buffer.next = 0;
     rng.fill_u64(std::span<std::uint64_t>(buffer.words.data(), buffer.size));
-    // Each output uses >= 1 word, so the buffer cannot make more than the outputs left.
+    zig_rectangles(t, buffer.words.data(), buffer.size, mean, std, value.data(), inside.data());
+    // Each output uses >= 1 word, so the buffer cannot make more than the outputs left. A word
+    // that fails its rectangle test takes the words after it, whose precomputed values are
+    // then skipped.
     while (buffer.next < buffer.size) {
-      const std::uint64_t bits = buffer.words[buffer.next++];
-      double z;
-      if (!zig_rectangle(t, bits, z)) [[unlikely]] {
-        z = zig_finish(t, buffer, bits);
+      const std::size_t w = buffer.next++;
+      if (inside[w] != 0) [[likely]] {
+        *dst++ = value[w];
+      } else {
+        *dst++ = static_cast<float>(mean + std * zig_finish(t, buffer, buffer.words[w]));
       }
-      *dst++ = static_cast<float>(mean + std * z);
     }
   }
 }

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <cstddef>
 
-// SSE2 is part of the x86-64 baseline, so this needs no -march flag. SCMFORGE_PORTABLE_PHILOX
-// forces the portable loop (to check that both paths give the same words).
-#if defined(__SSE2__) && !defined(SCMFORGE_PORTABLE_PHILOX)
-#include <emmintrin.h>
-#define SCMFORGE_PHILOX_SSE2 1
+#include "philox_kernels.hpp"
+
+// SSE2 is part of the x86-64 baseline, so it needs no -march flag. The AVX2 and AVX-512 kernels
+// are compiled for their targets by function attribute and chosen at run time (GCC and clang on
+// x86-64). All kernels are integer arithmetic, so every one gives the same words.
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SCMFORGE_PHILOX_X86 1
 #endif
 
 namespace scmforge {
@@ -45,7 +48,7 @@ RoundKeys round_keys(std::uint64_t seed) {
   return keys;
 }
 
-#if defined(SCMFORGE_PHILOX_SSE2)
+#if defined(SCMFORGE_PHILOX_X86)
 
 // Pairs of blocks side by side, each word of a pair in one register: lane 0 (bits 0-31) holds
 // the word of the first block, lane 2 (bits 64-95) that of the second. _mm_mul_epu32 multiplies
@@ -92,7 +95,105 @@ void philox_pairs(std::uint64_t position, std::uint32_t s0, std::uint32_t s1, co
   }
 }
 
-#endif  // SCMFORGE_PHILOX_SSE2
+// The same scheme on 256-bit registers: four blocks per register (the even 32-bit lanes of
+// each 128-bit half hold two blocks as above). Writes blocks position .. position + 4 * Quads - 1.
+template <std::size_t Quads>
+__attribute__((target("avx2"))) void philox_quads(std::uint64_t position, std::uint32_t s0,
+                                                  std::uint32_t s1, const RoundKeys& keys,
+                                                  std::uint32_t* out) noexcept {
+  __m256i c0[Quads], c1[Quads], c2[Quads], c3[Quads];
+  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
+  for (std::size_t v = 0; v < Quads; ++v) {
+    const __m256i p = _mm256_add_epi64(
+        _mm256_set1_epi64x(static_cast<std::int64_t>(position)),
+        _mm256_setr_epi64x(static_cast<std::int64_t>(4 * v), static_cast<std::int64_t>(4 * v + 1),
+                           static_cast<std::int64_t>(4 * v + 2),
+                           static_cast<std::int64_t>(4 * v + 3)));
+    c0[v] = _mm256_and_si256(p, low);
+    c1[v] = _mm256_srli_epi64(p, 32);
+    c2[v] = _mm256_set1_epi32(static_cast<int>(s0));
+    c3[v] = _mm256_set1_epi32(static_cast<int>(s1));
+  }
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (std::size_t r = 0; r < kPhiloxRounds; ++r) {
+    const __m256i k0 = _mm256_set1_epi32(static_cast<int>(keys.k0[r]));
+    const __m256i k1 = _mm256_set1_epi32(static_cast<int>(keys.k1[r]));
+    for (std::size_t v = 0; v < Quads; ++v) {
+      const __m256i p0 = _mm256_mul_epu32(c0[v], m0);
+      const __m256i p1 = _mm256_mul_epu32(c2[v], m1);
+      c0[v] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1[v]), k0);
+      c2[v] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3[v]), k1);
+      c1[v] = p1;
+      c3[v] = p0;
+    }
+  }
+  for (std::size_t v = 0; v < Quads; ++v) {
+    // Per 128-bit half: `a` holds its first block's words, `b` its second's.
+    const __m256i a = _mm256_unpacklo_epi64(_mm256_unpacklo_epi32(c0[v], c1[v]),
+                                            _mm256_unpacklo_epi32(c2[v], c3[v]));
+    const __m256i b = _mm256_unpacklo_epi64(_mm256_unpackhi_epi32(c0[v], c1[v]),
+                                            _mm256_unpackhi_epi32(c2[v], c3[v]));
+    auto* dst = reinterpret_cast<__m256i*>(out + 16 * v);
+    _mm256_storeu_si256(dst, _mm256_permute2x128_si256(a, b, 0x20));      // blocks 0, 1
+    _mm256_storeu_si256(dst + 1, _mm256_permute2x128_si256(a, b, 0x31));  // blocks 2, 3
+  }
+}
+
+// GCC 12's avx512fintrin.h starts several intrinsics from _mm512_undefined_*, which
+// -Wuninitialized reports at every inlined use; the values are never read.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+// The same on 512-bit registers: eight blocks per register. Writes blocks position ..
+// position + 8 * Octets - 1.
+template <std::size_t Octets>
+__attribute__((target("avx512f"))) void philox_octets(std::uint64_t position, std::uint32_t s0,
+                                                      std::uint32_t s1, const RoundKeys& keys,
+                                                      std::uint32_t* out) noexcept {
+  __m512i c0[Octets], c1[Octets], c2[Octets], c3[Octets];
+  const __m512i lanes = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+  for (std::size_t v = 0; v < Octets; ++v) {
+    const __m512i p =
+        _mm512_add_epi64(_mm512_set1_epi64(static_cast<std::int64_t>(position + 8 * v)), lanes);
+    c0[v] = _mm512_and_si512(p, low);
+    c1[v] = _mm512_srli_epi64(p, 32);
+    c2[v] = _mm512_set1_epi32(static_cast<int>(s0));
+    c3[v] = _mm512_set1_epi32(static_cast<int>(s1));
+  }
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kPhiloxM0));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kPhiloxM1));
+  for (std::size_t r = 0; r < kPhiloxRounds; ++r) {
+    const __m512i k0 = _mm512_set1_epi32(static_cast<int>(keys.k0[r]));
+    const __m512i k1 = _mm512_set1_epi32(static_cast<int>(keys.k1[r]));
+    for (std::size_t v = 0; v < Octets; ++v) {
+      const __m512i p0 = _mm512_mul_epu32(c0[v], m0);
+      const __m512i p1 = _mm512_mul_epu32(c2[v], m1);
+      c0[v] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p1, 32), c1[v]), k0);
+      c2[v] = _mm512_xor_si512(_mm512_xor_si512(_mm512_srli_epi64(p0, 32), c3[v]), k1);
+      c1[v] = p1;
+      c3[v] = p0;
+    }
+  }
+  // 64-bit lane indices that interleave the 128-bit lanes of a (even blocks) and b (odd ones).
+  const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+  const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  for (std::size_t v = 0; v < Octets; ++v) {
+    const __m512i a = _mm512_unpacklo_epi64(_mm512_unpacklo_epi32(c0[v], c1[v]),
+                                            _mm512_unpacklo_epi32(c2[v], c3[v]));
+    const __m512i b = _mm512_unpacklo_epi64(_mm512_unpackhi_epi32(c0[v], c1[v]),
+                                            _mm512_unpackhi_epi32(c2[v], c3[v]));
+    _mm512_storeu_si512(out + 32 * v, _mm512_permutex2var_epi64(a, first, b));
+    _mm512_storeu_si512(out + 32 * v + 16, _mm512_permutex2var_epi64(a, second, b));
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif  // SCMFORGE_PHILOX_X86
 
 // Portable: `Blocks` blocks through the rounds side by side, so that their independent
 // multiplies overlap. Writes the words of blocks position .. position + Blocks - 1 in order.
@@ -121,33 +222,66 @@ void philox_group_portable(std::uint64_t position, std::uint32_t s0, std::uint32
   }
 }
 
-// Blocks [position, position + count) of stream `stream` under key `seed`, 4 * count words.
-void philox_blocks(std::uint64_t seed, std::uint64_t stream, std::uint64_t position,
-                   std::size_t count, std::uint32_t* out) noexcept {
+}  // namespace
+
+namespace detail {
+
+bool philox_kernel_supported(PhiloxKernel kernel) noexcept {
+  switch (kernel) {
+    case PhiloxKernel::kPortable:
+      return true;
+#if defined(SCMFORGE_PHILOX_X86)
+    case PhiloxKernel::kSse2:
+      return true;
+    case PhiloxKernel::kAvx2:
+      return __builtin_cpu_supports("avx2") != 0;
+    case PhiloxKernel::kAvx512:
+      return __builtin_cpu_supports("avx512f") != 0;
+#endif
+    default:
+      return false;
+  }
+}
+
+PhiloxKernel best_philox_kernel() noexcept {
+  static const PhiloxKernel best = [] {
+    for (const PhiloxKernel k : {PhiloxKernel::kAvx512, PhiloxKernel::kAvx2, PhiloxKernel::kSse2})
+      if (philox_kernel_supported(k)) return k;
+    return PhiloxKernel::kPortable;
+  }();
+  return best;
+}
+
+void philox_blocks(PhiloxKernel kernel, std::uint64_t seed, std::uint64_t stream,
+                   std::uint64_t position, std::size_t count, std::uint32_t* out) noexcept {
   const RoundKeys keys = round_keys(seed);
   const auto s0 = static_cast<std::uint32_t>(stream);
   const auto s1 = static_cast<std::uint32_t>(stream >> 32);
   std::size_t b = 0;
-#if defined(SCMFORGE_PHILOX_SSE2)
-  for (; b + 4 <= count; b += 4) {
-    philox_pairs<2>(position + b, s0, s1, keys, out + 4 * b);
-  }
-  if (b + 2 <= count) {
-    philox_pairs<1>(position + b, s0, s1, keys, out + 4 * b);
-    b += 2;
-  }
-#else
-  constexpr std::size_t kGroup = 8;
-  for (; b + kGroup <= count; b += kGroup) {
-    philox_group_portable<kGroup>(position + b, s0, s1, keys, out + 4 * b);
-  }
+  switch (kernel) {
+#if defined(SCMFORGE_PHILOX_X86)
+    case PhiloxKernel::kAvx512:
+      for (; b + 16 <= count; b += 16) philox_octets<2>(position + b, s0, s1, keys, out + 4 * b);
+      for (; b + 8 <= count; b += 8) philox_octets<1>(position + b, s0, s1, keys, out + 4 * b);
+      break;
+    case PhiloxKernel::kAvx2:
+      for (; b + 8 <= count; b += 8) philox_quads<2>(position + b, s0, s1, keys, out + 4 * b);
+      for (; b + 4 <= count; b += 4) philox_quads<1>(position + b, s0, s1, keys, out + 4 * b);
+      break;
+    case PhiloxKernel::kSse2:
+      for (; b + 4 <= count; b += 4) philox_pairs<2>(position + b, s0, s1, keys, out + 4 * b);
+      for (; b + 2 <= count; b += 2) philox_pairs<1>(position + b, s0, s1, keys, out + 4 * b);
+      break;
 #endif
-  for (; b < count; ++b) {
-    philox_group_portable<1>(position + b, s0, s1, keys, out + 4 * b);
+    default:
+      for (constexpr std::size_t kGroup = 8; b + kGroup <= count; b += kGroup)
+        philox_group_portable<kGroup>(position + b, s0, s1, keys, out + 4 * b);
+      break;
   }
+  for (; b < count; ++b) philox_group_portable<1>(position + b, s0, s1, keys, out + 4 * b);
 }
 
-}  // namespace
+}  // namespace detail
 
 std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> c,
                                            std::array<std::uint32_t, 2> k) noexcept {
@@ -185,7 +319,8 @@ void Rng::fill_u32(std::span<std::uint32_t> out) noexcept {
   // 2. Whole blocks, written straight into `out`.
   const std::size_t blocks = (n - k) / 4;
   if (blocks > 0) {
-    philox_blocks(seed_, stream_, position_, blocks, out.data() + k);
+    detail::philox_blocks(detail::best_philox_kernel(), seed_, stream_, position_, blocks,
+                          out.data() + k);
     position_ += blocks;
     k += 4 * blocks;
   }

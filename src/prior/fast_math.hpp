@@ -5,7 +5,7 @@
 // is a plain IEEE multiply or add, so the vectorised loop and its scalar tail give the same
 // bits at any vector width, provided the compiler does not contract a * b + c into an FMA:
 // this header turns contraction off for itself, and a caller that vectorises it must do the
-// same for its own loop (SCMFORGE_FP_CONTRACT_OFF_BEGIN / _END around it).
+// same for its own loop (SCMFORGE_FP_CONTRACT_OFF_BEGIN / _END around it; core/simd.hpp).
 //
 // Accuracy: |fast_sin(a) - sin(a)| <= 1.22e-7 for |a| <= kFastSinMaxArg (checked over every
 // float in that range against double-precision sin). pi = kPiHi + kPiLo with kPiHi = 3217 /
@@ -17,31 +17,7 @@
 #include <bit>
 #include <cstdint>
 
-// GCC contracts across statements under -std=c++20 too (-ffp-contract=fast), so contraction
-// is switched off explicitly; clang contracts only with -ffp-contract=on/fast and FMA targets.
-#if defined(__clang__)
-#define SCMFORGE_FP_CONTRACT_OFF_BEGIN _Pragma("clang fp contract(off)")
-#define SCMFORGE_FP_CONTRACT_OFF_END
-#elif defined(__GNUC__)
-#define SCMFORGE_FP_CONTRACT_OFF_BEGIN \
-  _Pragma("GCC push_options") _Pragma("GCC optimize(\"fp-contract=off\")")
-#define SCMFORGE_FP_CONTRACT_OFF_END _Pragma("GCC pop_options")
-#else
-#define SCMFORGE_FP_CONTRACT_OFF_BEGIN
-#define SCMFORGE_FP_CONTRACT_OFF_END
-#endif
-
-// Compile a kernel for AVX-512F, AVX2 and baseline x86-64 and pick one at load time (GCC on
-// x86-64 Linux). With contraction off the clones agree bit for bit; to check that, build with
-// -DSCMFORGE_SIMD_CLONES='__attribute__((target("avx2")))' (or empty for the baseline) and
-// compare the outputs.
-#ifndef SCMFORGE_SIMD_CLONES
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define SCMFORGE_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SCMFORGE_SIMD_CLONES
-#endif
-#endif
+#include "core/simd.hpp"
 
 SCMFORGE_FP_CONTRACT_OFF_BEGIN
 namespace scmforge::prior::fast_math {

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <vector>
 
+#include "prior/sparse_linear.hpp"
 #include "scmforge/core/distributions.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/prior/activations.hpp"
@@ -24,9 +26,10 @@ float standardised_std(const Eigen::VectorXf& v) {
 
 // One linear layer with its per-unit noise.
 struct Linear {
-  Eigen::MatrixXf weight;  // out x in
-  Eigen::VectorXf bias;    // out
-  Eigen::VectorXf noise;   // out: noise std per unit (0 for the first layer)
+  Eigen::MatrixXf weight;               // out x in
+  Eigen::VectorXf bias;                 // out
+  Eigen::VectorXf noise;                // out: noise std per unit (0 for the first layer)
+  std::optional<SparseLinear> product;  // the non-zero weights, set once they are drawn
 };
 
 void init_weight(Linear& layer, bool first, const GroupHyper& hp, const std::string& family,
@@ -69,8 +72,9 @@ void init_weight(Linear& layer, bool first, const GroupHyper& hp, const std::str
 
 Linear make_linear(int in, int out, bool first, const GroupHyper& hp, const std::string& family,
                    Rng& rng) {
-  Linear layer{Eigen::MatrixXf(out, in), Eigen::VectorXf(out), Eigen::VectorXf::Zero(out)};
+  Linear layer{Eigen::MatrixXf(out, in), Eigen::VectorXf(out), Eigen::VectorXf::Zero(out), {}};
   init_weight(layer, first, hp, family, rng);
+  layer.product.emplace(layer.weight);
   if (!first) {
     for (int i = 0; i < out; ++i)
       layer.noise[i] = static_cast<float>(
@@ -81,8 +85,8 @@ Linear make_linear(int in, int out, bool first, const GroupHyper& hp, const std:
 
 // h_out = h_in * W^T + b + noise.
 Eigen::MatrixXf forward(const Linear& layer, const Eigen::MatrixXf& in, Rng& rng) {
-  Eigen::MatrixXf out = in * layer.weight.transpose();
-  out.rowwise() += layer.bias.transpose();
+  Eigen::MatrixXf out;
+  layer.product->forward(in, layer.bias, out);
   // Column j's noise: rows() draws of N(0, s_j^2), in row order.
   Eigen::VectorXf noise(out.rows());
   const std::span<float> noise_span(noise.data(), static_cast<std::size_t>(noise.size()));
@@ -260,13 +264,16 @@ RawDataset sample_gp(const GroupHyper& hp, int n, Rng& rng) {
       x(i, j) =
           static_cast<float>(hp.sampling == Sampling::kUniform ? rng.uniform() : dist::normal(rng));
   // K = outputscale * exp(-|xi - xj|^2 / (2 l^2)) + noise * I, in float64 for the Cholesky.
+  // Only the lower triangle: the Cholesky factorisation reads nothing else.
   const Eigen::MatrixXd xd = x.cast<double>();
   const Eigen::VectorXd sq = xd.rowwise().squaredNorm();
-  Eigen::MatrixXd k = -2.0 * (xd * xd.transpose());
-  k.colwise() += sq;
-  k.rowwise() += sq.transpose();
+  Eigen::MatrixXd k = Eigen::MatrixXd::Zero(n, n);
+  k.triangularView<Eigen::Lower>() = -2.0 * (xd * xd.transpose());
   const double inv = 1.0 / (2.0 * hp.gp_lengthscale * hp.gp_lengthscale);
-  k = (hp.gp_outputscale * (-(k.array().max(0.0)) * inv).exp()).matrix();
+  for (int j = 0; j < n; ++j) {
+    auto col = k.col(j).tail(n - j).array();
+    col = hp.gp_outputscale * (-((col + sq.tail(n - j).array() + sq[j]).max(0.0)) * inv).exp();
+  }
   k.diagonal().array() += hp.gp_noise;
   Eigen::LLT<Eigen::MatrixXd> llt(k);
   Eigen::VectorXd z(n);

@@ -13,6 +13,7 @@
 #include <numbers>
 #include <vector>
 
+#include "core/philox_kernels.hpp"
 #include "scmforge/core/distributions.hpp"
 #include "scmforge/core/parallel.hpp"
 #include "scmforge/core/random.hpp"
@@ -73,6 +74,40 @@ TEST(BulkRandom, FillU32IsThePhiloxBlocksOfTheStreamInOrder) {
     }
   }
   EXPECT_EQ(rng.position(), kBlocks);
+}
+
+// Every compiled-in kernel this CPU supports (portable, SSE2, AVX2, AVX-512) writes the
+// reference blocks, for counts that end in every kernel's tail and positions whose low word
+// wraps (the carry into the counter's high word).
+TEST(BulkRandom, EveryPhiloxKernelWritesTheReferenceBlocks) {
+  using detail::PhiloxKernel;
+  const std::uint64_t stream = 0xFEDCBA9876543210ULL;
+  const std::array<std::uint32_t, 2> key = {0x89ABCDEF, 0x01234567};
+  int tested = 0;
+  for (const PhiloxKernel kernel :
+       {PhiloxKernel::kPortable, PhiloxKernel::kSse2, PhiloxKernel::kAvx2, PhiloxKernel::kAvx512}) {
+    if (!detail::philox_kernel_supported(kernel)) continue;
+    ++tested;
+    for (const std::uint64_t position : {std::uint64_t{0}, std::uint64_t{0xFFFFFFF5}}) {
+      for (const std::size_t count : {1, 3, 7, 8, 15, 16, 17, 31, 33, 100}) {
+        std::vector<std::uint32_t> out(4 * count);
+        detail::philox_blocks(kernel, kSeed, stream, position, count, out.data());
+        for (std::size_t b = 0; b < count; ++b) {
+          const std::uint64_t p = position + b;
+          const auto expected =
+              philox4x32_10({static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(p >> 32),
+                             0x76543210, 0xFEDCBA98},
+                            key);
+          for (std::size_t j = 0; j < 4; ++j) {
+            ASSERT_EQ(out[4 * b + j], expected[j])
+                << "kernel " << static_cast<int>(kernel) << ", position " << position << ", count "
+                << count << ", block " << b << ", word " << j;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GE(tested, 1);
 }
 
 TEST(BulkRandom, FillU64EqualsRepeatedNextU64AcrossBlockBoundaries) {
