@@ -263,10 +263,22 @@ void philox_blocks(PhiloxKernel kernel, std::uint64_t seed, std::uint64_t stream
     case PhiloxKernel::kAvx512:
       for (; b + 16 <= count; b += 16) philox_octets<2>(position + b, s0, s1, keys, out + 4 * b);
       for (; b + 8 <= count; b += 8) philox_octets<1>(position + b, s0, s1, keys, out + 4 * b);
+      if (b < count) {  // the last 1-7 blocks: eight into a scratch block, the needed ones kept
+        std::array<std::uint32_t, 32> scratch;
+        philox_octets<1>(position + b, s0, s1, keys, scratch.data());
+        std::copy_n(scratch.begin(), 4 * (count - b), out + 4 * b);
+        b = count;
+      }
       break;
     case PhiloxKernel::kAvx2:
       for (; b + 8 <= count; b += 8) philox_quads<2>(position + b, s0, s1, keys, out + 4 * b);
       for (; b + 4 <= count; b += 4) philox_quads<1>(position + b, s0, s1, keys, out + 4 * b);
+      if (b < count) {
+        std::array<std::uint32_t, 16> scratch;
+        philox_quads<1>(position + b, s0, s1, keys, scratch.data());
+        std::copy_n(scratch.begin(), 4 * (count - b), out + 4 * b);
+        b = count;
+      }
       break;
     case PhiloxKernel::kSse2:
       for (; b + 4 <= count; b += 4) philox_pairs<2>(position + b, s0, s1, keys, out + 4 * b);

@@ -22,25 +22,35 @@ std::vector<Example> make_examples(const prior::PriorGenerator& generator,
                                    std::int64_t max_accepted) {
   validate(config);
   SCMFORGE_CHECK(count >= 0, InvalidInput, "candidate count must be >= 0, got {}", count);
-  const auto n = static_cast<std::size_t>(count);
-  std::vector<Outcome> outcomes(n);
-  std::vector<prior::GenerationStats> prior_stats(n);
-  parallel_for(count, threads, [&](std::int64_t i) {
-    const auto s = static_cast<std::size_t>(i);
-    const std::uint64_t id = first + static_cast<std::uint64_t>(i);
-    outcomes[s] = make_example(generator.generate(id, &prior_stats[s]), config, generator.seed());
-  });
+  // With a cap, candidates go through in chunks so that a range that fills up early does not
+  // generate the rest; the chunking changes nothing else (each candidate depends on its id only).
+  const std::int64_t chunk = max_accepted >= 0 ? std::max<std::int64_t>(256, 4 * max_accepted)
+                                               : std::max<std::int64_t>(count, 1);
   PipelineStats local;
   std::vector<Example> accepted;
-  for (std::size_t s = 0; s < n; ++s) {
-    if (max_accepted >= 0 && static_cast<std::int64_t>(accepted.size()) == max_accepted) break;
-    ++local.candidates;
-    local.prior.merge(prior_stats[s]);
-    if (outcomes[s].example) {
-      accepted.push_back(std::move(*outcomes[s].example));
-    } else {
-      ++local.rejections[static_cast<std::size_t>(*outcomes[s].rejection)];
+  std::vector<Outcome> outcomes;
+  std::vector<prior::GenerationStats> prior_stats;
+  for (std::int64_t start = 0; start < count; start += chunk) {
+    const std::int64_t m = std::min(chunk, count - start);
+    const auto n = static_cast<std::size_t>(m);
+    outcomes.assign(n, Outcome{});
+    prior_stats.assign(n, prior::GenerationStats{});
+    parallel_for(m, threads, [&](std::int64_t i) {
+      const auto s = static_cast<std::size_t>(i);
+      const std::uint64_t id = first + static_cast<std::uint64_t>(start + i);
+      outcomes[s] = make_example(generator.generate(id, &prior_stats[s]), config, generator.seed());
+    });
+    for (std::size_t s = 0; s < n; ++s) {
+      if (max_accepted >= 0 && static_cast<std::int64_t>(accepted.size()) == max_accepted) break;
+      ++local.candidates;
+      local.prior.merge(prior_stats[s]);
+      if (outcomes[s].example) {
+        accepted.push_back(std::move(*outcomes[s].example));
+      } else {
+        ++local.rejections[static_cast<std::size_t>(*outcomes[s].rejection)];
+      }
     }
+    if (max_accepted >= 0 && static_cast<std::int64_t>(accepted.size()) == max_accepted) break;
   }
   local.accepted = static_cast<std::int64_t>(accepted.size());
   if (stats != nullptr) stats->merge(local);

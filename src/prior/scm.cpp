@@ -151,8 +151,8 @@ Eigen::MatrixXf sample_causes(Sampling sampling, bool pre_stats, const std::stri
   }
   auto normal_column = [&](int j) {
     const auto jj = static_cast<std::size_t>(j);
-    for (int i = 0; i < n; ++i)
-      x(i, j) = static_cast<float>(means[jj] + stds[jj] * dist::normal(rng));
+    dist::fill_normal(rng, std::span<float>(&x(0, j), static_cast<std::size_t>(n)), means[jj],
+                      stds[jj]);
   };
   if (sampling == Sampling::kNormal) {
     for (int j = 0; j < count; ++j) normal_column(j);
