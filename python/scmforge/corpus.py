@@ -370,7 +370,9 @@ def describe(s: dict) -> str:
     """A text summary of ``stats(...)``."""
     lines = [f"{s['examples']} examples from {s['candidates']} candidates "
              f"({100 * s['examples'] / max(s['candidates'], 1):.1f}% accepted)"]
-    lines.append("rejected: " + ", ".join(f"{k} {v} ({100 * v / max(s['candidates'], 1):.1f}%)" for k, v in s["rejections"].items()))
+    order = ("majority", "imbalance", "tree_accuracy")  # the filters in the order they run
+    reasons = sorted(s["rejections"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    lines.append("rejected: " + ", ".join(f"{k} {v} ({100 * v / max(s['candidates'], 1):.1f}%)" for k, v in reasons))
     for key in ("num_classes", "num_features", "splits"):
         values, counts = np.unique(s[key], return_counts=True)
         lines.append(f"{key}: " + ", ".join(f"{v}: {c / len(s[key]):.3f}" for v, c in zip(values, counts)))

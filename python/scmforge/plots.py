@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
@@ -77,8 +78,20 @@ def main(argv: list[str]) -> int:
             corpus_stats(s, argv[2], f"{argv[1]}: {s['examples']} examples")
             print(f"plots written to {argv[2]}")
         return 0
+    if len(argv) in (2, 3) and argv[0] == "corpus-stats-sample":
+        # The CLI's `corpus stats --sample N`: [n, preset, seed, prior overrides, options, threads].
+        from scmforge import corpus
+
+        n, preset, seed, overrides, options, threads = json.loads(argv[1])
+        s = corpus.stats(corpus._sample(n, -1, 0, preset, seed, threads, options, overrides))
+        print(corpus.describe(s))
+        if len(argv) == 3:
+            corpus_stats(s, argv[2], f"streamed sample ({preset}, seed {seed}): {s['examples']} examples")
+            print(f"plots written to {argv[2]}")
+        return 0
     print("usage: python -m scmforge.plots prior-describe DUMP.h5 OUT.png\n"
-          "       python -m scmforge.plots corpus-stats FOLDER [OUT.png]", file=sys.stderr)
+          "       python -m scmforge.plots corpus-stats FOLDER [OUT.png]\n"
+          "       python -m scmforge.plots corpus-stats-sample SPEC_JSON [OUT.png]", file=sys.stderr)
     return 2
 
 

@@ -133,6 +133,17 @@ def test_stats_of_a_folder_and_of_a_stream(tmp_path, cli):
     run = subprocess.run([cli, "corpus", "stats", str(out), "--plot", str(png)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "rejected: " in run.stdout and png.stat().st_size > 10_000
+    # A streamed sample from the CLI: the same summary as the folder built with the same options.
+    run_sample = subprocess.run([cli, "corpus", "stats", "--sample", "25", "--seed", "6", "--threads", "1"],
+                                capture_output=True, text=True)
+    assert run_sample.returncode == 0, run_sample.stderr
+    assert run_sample.stdout == run.stdout.replace(f"plots written to {png}\n", "")
+    for args, message in (([], "got neither"), ([str(out), "--sample", "3"], "got both"),
+                          (["--sample", "-2"], "--sample must be > 0"),
+                          (["--sample", "3", "--target", "forest"], "--target must be 'cart' or 'optimal'"),
+                          (["--sample", "3", "--set", "nonsense=1"], "nonsense")):
+        bad = subprocess.run([cli, "corpus", "stats", *args], capture_output=True, text=True)
+        assert bad.returncode == 2 and message in bad.stderr, (args, bad.stderr)
     run = subprocess.run([cli, "corpus", "verify", str(out)], capture_output=True, text=True)
     assert run.returncode == 0 and "matches its checksum" in run.stdout
     (out / "shard-00000.h5").write_bytes(b"damaged")
