@@ -65,9 +65,14 @@ void run_build(BuildOptions& o) {
     return;
   }
   ProgressBar bar(o.config.n, "examples", o.quiet);
-  const corpus::BuildResult r =
-      corpus::build_corpus(o.config, o.out, o.threads,
-                           [&bar](std::int64_t examples, std::int64_t) { bar.update(examples); });
+  const corpus::BuildResult r = corpus::build_corpus(
+      o.config, o.out, o.threads, [&bar](std::int64_t examples, std::int64_t candidates) {
+        const double rejected = candidates > 0
+                                    ? 100.0 * static_cast<double>(candidates - examples) /
+                                          static_cast<double>(candidates)
+                                    : 0.0;
+        bar.update(examples, fmt::format("{:.1f}% rejected", rejected));
+      });
   bar.finish(r.examples);
   if (o.quiet) return;
   std::int64_t rejected = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace scmforge::cli {
 
@@ -20,8 +21,9 @@ double ProgressBar::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-void ProgressBar::update(std::int64_t done) {
+void ProgressBar::update(std::int64_t done, std::string note) {
   if (!enabled_) return;
+  note_ = std::move(note);
   const auto now = std::chrono::steady_clock::now();
   if (now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
@@ -46,8 +48,8 @@ void ProgressBar::draw(std::int64_t done) {
   const std::string bar =
       std::string(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#') +
       std::string(static_cast<std::size_t>(kWidth - std::clamp(filled, 0, kWidth)), '.');
-  fmt::print(stderr, "\r[{}] {}/{} {} | {:.0f} {}/s | ETA {:.0f}s   ", bar, done, total_, unit_,
-             rate, unit_, eta);
+  fmt::print(stderr, "\r[{}] {}/{} {} | {:.0f} {}/s | ETA {:.0f}s{}{}   ", bar, done, total_, unit_,
+             rate, unit_, eta, note_.empty() ? "" : " | ", note_);
   std::fflush(stderr);
 }
 

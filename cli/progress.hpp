@@ -11,8 +11,9 @@ class ProgressBar {
  public:
   /// `unit` names what is counted ("datasets"); disabled when stderr is not a terminal or quiet.
   ProgressBar(std::int64_t total, std::string unit, bool quiet);
-  /// Redraws the bar for `done` units (at most ~10 times a second).
-  void update(std::int64_t done);
+  /// Redraws the bar for `done` units (at most ~10 times a second), with `note` (e.g. a
+  /// rejection rate) after the ETA.
+  void update(std::int64_t done, std::string note = {});
   /// Draws the final state and ends the line.
   void finish(std::int64_t done);
   /// Seconds since construction.
@@ -22,6 +23,7 @@ class ProgressBar {
   void draw(std::int64_t done);
   std::int64_t total_;
   std::string unit_;
+  std::string note_;
   bool enabled_;
   std::chrono::steady_clock::time_point start_, last_;
 };
