@@ -11,7 +11,10 @@ void add_prior_commands(CLI::App& app);
 /// Adds `scmforge tree ...` (fit, predict, show) to the app.
 void add_tree_commands(CLI::App& app);
 
-/// Adds `scmforge corpus ...` (build, verify) to the app.
+/// Adds `scmforge corpus ...` (build, stats, verify) to the app.
 void add_corpus_commands(CLI::App& app);
+
+/// Adds `scmforge train metatree` and `scmforge eval metatree` (Python drivers) to the app.
+void add_model_commands(CLI::App& app);
 
 }  // namespace scmforge::cli

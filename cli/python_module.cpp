@@ -2,6 +2,7 @@
 #include "python_module.hpp"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -30,17 +31,19 @@ std::string shell_quote(const std::string& s) {
 
 }  // namespace
 
-void run_python_module(const std::string& module, const std::vector<std::string>& args) {
+void run_python_module(const std::string& module, const std::vector<std::string>& args,
+                       const std::string& install_hint) {
   std::string command = fmt::format("{} -m {}", shell_quote(python_executable()), module);
   for (const auto& arg : args) {
     command += ' ';
     command += shell_quote(arg);
   }
   const int status = std::system(command.c_str());
-  SCMFORGE_CHECK(status == 0, Io,
-                 "the Python step failed (command: {}); install the Python package with "
-                 "matplotlib (pip install 'scmforge[plot]') or set SCMFORGE_PYTHON",
-                 command);
+  if (status == 0) return;
+  SCMFORGE_CHECK(!WIFEXITED(status) || WEXITSTATUS(status) != 2, InvalidInput,
+                 "{} rejected its arguments (see its message above)", module);
+  SCMFORGE_THROW(Io, "the Python step failed (command: {}); {} or set SCMFORGE_PYTHON", command,
+                 install_hint);
 }
 
 }  // namespace scmforge::cli

@@ -1,0 +1,39 @@
+// cli/models_cmd.cpp: `scmforge train metatree` and `scmforge eval metatree` (PyTorch drivers).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "python_module.hpp"
+
+namespace scmforge::cli {
+namespace {
+
+// `scmforge <verb> metatree ARGS...` runs `python -m scmforge.models <verb> ARGS...`: the options
+// are the Python driver's own (its --help lists them), so they are passed through unparsed.
+void add_passthrough(CLI::App* parent, const std::string& verb, const std::string& description) {
+  CLI::App* sub = parent->add_subcommand("metatree", description);
+  sub->prefix_command();
+  sub->set_help_flag();  // --help goes to the Python driver
+  sub->callback([sub, verb] {
+    std::vector<std::string> args{verb};
+    for (const std::string& arg : sub->remaining()) args.push_back(arg);
+    run_python_module("scmforge.models", args,
+                      "install the Python package with PyTorch (pip install 'scmforge[torch]')");
+  });
+}
+
+}  // namespace
+
+void add_model_commands(CLI::App& app) {
+  CLI::App* train = app.add_subcommand("train", "Train models on scmforge's synthetic data");
+  train->require_subcommand(1);
+  add_passthrough(train, "train",
+                  "Pre-train MetaTree on the corpus, streamed or from a folder (--help: options)");
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate trained models on real datasets");
+  eval->require_subcommand(1);
+  add_passthrough(eval, "eval",
+                  "MetaTree vs CART and optimal trees on the shared datasets (--help: options)");
+}
+
+}  // namespace scmforge::cli

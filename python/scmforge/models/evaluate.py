@@ -1,0 +1,254 @@
+"""MetaTree's evaluation protocol on the shared real datasets (``scmforge eval metatree``).
+
+Per dataset, seed and depth: a stratified 70/30 train/test split (seeded); missing values filled
+with the training medians; categorical level codes used as numbers; at most 10 features (a fixed
+random subset, chosen from the dataset's name, where wider). ``T_max`` trees are each fitted on
+256 training rows drawn without replacement (all rows when fewer), the same rows for every
+method; an ensemble of T trees averages the first T trees' leaf class shares (soft voting), and
+its test accuracy is recorded for every T in ``ensembles``. Methods: MetaTree (a checkpoint
+pre-trained on scmforge's synthetic corpus only), scmforge's CART, scmforge's optimal tree, and
+scikit-learn's CART as a cross-check of ours. Datasets with more than 10 classes are skipped and
+listed. Writes a Markdown report with the accuracy-vs-T plot and a JSON file of every accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import zlib
+from typing import Any, Optional
+
+import numpy as np
+
+from scmforge._errors import InvalidInputError
+
+METHODS = ("metatree", "cart", "optimal", "sklearn_cart")
+ENSEMBLES = (1, 5, 10, 20, 50, 100)
+MAX_FEATURES = 10
+ROWS = 256
+
+
+def default_datasets() -> str:
+    """The shared classification datasets folder (``../shared/datasets/classification`` of the repo)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for base in (os.environ.get("SCMFORGE_SHARED", ""), os.path.join(here, "..", "..", "..", "..", "shared"),
+                 os.path.join(os.getcwd(), "..", "shared")):
+        folder = os.path.join(base, "datasets", "classification")
+        if base and os.path.isdir(folder):
+            return os.path.normpath(folder)
+    raise InvalidInputError("cannot find the shared datasets: pass --datasets FOLDER or set SCMFORGE_SHARED")
+
+
+def prepare(path: str, seed: int) -> Optional[dict]:
+    """Train/test arrays of one dataset and seed, or None when it has more than 10 classes."""
+    from sklearn.model_selection import train_test_split
+
+    from scmforge.io import read_csv
+
+    table = read_csv(path)
+    X, y = np.asarray(table.X, dtype=np.float64), np.asarray(table.y)
+    k = len(table.class_names)
+    if k > 10:
+        return None
+    name = os.path.basename(path).split(".")[0]
+    if X.shape[1] > MAX_FEATURES:
+        rng = np.random.default_rng(zlib.crc32(name.encode()))
+        X = X[:, np.sort(rng.choice(X.shape[1], MAX_FEATURES, replace=False))]
+    _, counts = np.unique(y, return_counts=True)
+    stratify = y if counts.min() >= 2 else None
+    train, test = train_test_split(np.arange(len(y)), test_size=0.3, random_state=seed, stratify=stratify)
+    median = np.nanmedian(X[train], axis=0)
+    median = np.where(np.isfinite(median), median, 0.0)
+    X = np.where(np.isnan(X), median[None, :], X).astype(np.float32)
+    return {"name": name, "X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test], "k": k}
+
+
+def _cumulative_accuracy(probas: np.ndarray, y: np.ndarray, ensembles: tuple[int, ...]) -> dict[int, float]:
+    """Accuracy of the soft vote of the first T trees, for every T; probas (T_max, n, k)."""
+    cumulative = np.cumsum(probas, axis=0)
+    return {t: float((cumulative[t - 1].argmax(axis=1) == y).mean()) for t in ensembles if t <= len(probas)}
+
+
+def _shares(proba: np.ndarray, classes: np.ndarray, k: int) -> np.ndarray:
+    """A fitted tree's class probabilities widened to all k classes of the dataset."""
+    out = np.zeros((len(proba), k))
+    out[:, classes] = proba
+    return out
+
+
+def evaluate_one(data: dict, depth: int, seed: int, checkpoint: Optional[str], t_max: int,
+                 optimal_time_limit: float, methods: tuple[str, ...]) -> dict[str, dict[int, float]]:
+    """Test accuracy per method and ensemble size for one dataset, seed and depth."""
+    from sklearn.tree import DecisionTreeClassifier as SkTree
+
+    from scmforge.models.estimator import MetaTreeClassifier
+    from scmforge.tree import DecisionTreeClassifier, OptimalTreeClassifier
+
+    Xtr, ytr, Xte, yte, k = data["X_train"], data["y_train"], data["X_test"], data["y_test"], data["k"]
+    meta = MetaTreeClassifier(checkpoint, depth=depth, n_trees=t_max, random_state=seed).fit(Xtr, ytr)
+    picks = meta.subsamples_
+    ensembles = tuple(t for t in ENSEMBLES if t <= t_max)
+    out: dict[str, dict[int, float]] = {}
+    if "metatree" in methods:
+        out["metatree"] = _cumulative_accuracy(
+            np.stack([_shares(p, meta.classes_, k) for p in meta.tree_proba(Xte)]), yte, ensembles)
+    makers = {
+        "cart": lambda: DecisionTreeClassifier(max_depth=depth, random_state=0),
+        "optimal": lambda: OptimalTreeClassifier(max_depth=depth, max_thresholds=64,
+                                                 time_limit=optimal_time_limit or None),
+        "sklearn_cart": lambda: SkTree(max_depth=depth, random_state=0),
+    }
+    for method, make in makers.items():
+        if method not in methods:
+            continue
+        probas = []
+        for rows in picks:
+            single_class = len(np.unique(ytr[rows])) < 2
+            if single_class:  # a subsample of one class: its tree predicts that class
+                probas.append(np.eye(k)[np.full(len(Xte), ytr[rows][0])])
+                continue
+            tree = make().fit(Xtr[rows], ytr[rows])
+            probas.append(_shares(tree.predict_proba(Xte), np.asarray(tree.classes_, dtype=np.int64), k))
+        out[method] = _cumulative_accuracy(np.stack(probas), yte, ensembles)
+    return out
+
+
+def run(out_md: str, checkpoint: Optional[str] = None, datasets: Optional[str] = None, depths: tuple[int, ...] = (2, 3),
+        seeds: tuple[int, ...] = (0, 1, 2), t_max: int = 100, limit: Optional[int] = None,
+        optimal_time_limit: float = 1.0, methods: tuple[str, ...] = METHODS, quiet: bool = False) -> dict:
+    """Runs the protocol and writes ``out_md`` (report), ``<out_md stem>.json`` (every accuracy)
+    and ``<out_md stem>.png`` (accuracy vs T). Returns the JSON document."""
+    unknown = set(methods) - set(METHODS)
+    if unknown:
+        raise InvalidInputError(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
+    if "metatree" not in methods:
+        raise InvalidInputError("the methods must include metatree (its subsamples are shared by all methods)")
+    folder = datasets or default_datasets()
+    files = sorted(f for f in os.listdir(folder) if f.endswith((".csv", ".csv.gz")))[:limit]
+    if not files:
+        raise InvalidInputError(f"no CSV files in {folder!r}")
+    results: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    start = time.perf_counter()
+    for file in files:
+        for seed in seeds:
+            data = prepare(os.path.join(folder, file), seed)
+            if data is None:
+                skipped.append(file)
+                break
+            for depth in depths:
+                accuracy = evaluate_one(data, depth, seed, checkpoint, t_max, optimal_time_limit, methods)
+                results.append({"dataset": data["name"], "seed": seed, "depth": depth, "accuracy": accuracy})
+        if not quiet:
+            print(f"{file}: done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    doc = {"checkpoint": checkpoint or "bundled", "depths": list(depths), "seeds": list(seeds), "t_max": t_max,
+           "methods": list(methods), "skipped": skipped, "results": results,
+           "seconds": round(time.perf_counter() - start, 1)}
+    stem = os.path.splitext(out_md)[0]
+    os.makedirs(os.path.dirname(os.path.abspath(out_md)), exist_ok=True)
+    with open(stem + ".json", "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+    _plot(doc, stem + ".png")
+    with open(out_md, "w", encoding="utf-8") as f:
+        f.write(report(doc, os.path.basename(stem) + ".png"))
+    return doc
+
+
+def summary(doc: dict, depth: int) -> tuple[dict[str, dict[int, float]], dict[str, dict[int, float]], dict[int, tuple]]:
+    """Mean accuracy and mean rank (1 = best, ties averaged) per method and T over the datasets
+    (each dataset's accuracy averaged over seeds first), and the paired MetaTree - CART difference
+    per T (mean, std, datasets)."""
+    from scipy.stats import rankdata
+
+    methods = doc["methods"]
+    per: dict[str, dict[str, dict[int, list[float]]]] = {}
+    for r in doc["results"]:
+        if r["depth"] != depth:
+            continue
+        for m in methods:
+            for t, a in r["accuracy"][m].items():
+                per.setdefault(r["dataset"], {}).setdefault(m, {}).setdefault(int(t), []).append(a)
+    ts = sorted({t for d in per.values() for m in d.values() for t in m})
+    mean = {m: {t: float(np.mean([np.mean(per[d][m][t]) for d in per])) for t in ts} for m in methods}
+    rank: dict[str, dict[int, float]] = {m: {} for m in methods}
+    diff = {}
+    for t in ts:
+        table = np.array([[np.mean(per[d][m][t]) for m in methods] for d in per])
+        ranks = np.array([rankdata(-row) for row in table])
+        for j, m in enumerate(methods):
+            rank[m][t] = float(ranks[:, j].mean())
+        if "cart" in methods:
+            delta = table[:, methods.index("metatree")] - table[:, methods.index("cart")]
+            diff[t] = (float(delta.mean()), float(delta.std(ddof=1)) if len(delta) > 1 else 0.0, len(delta))
+    return mean, rank, diff
+
+
+def report(doc: dict, png: str) -> str:
+    lines = ["# MetaTree on the shared datasets", "",
+             f"Checkpoint: `{doc['checkpoint']}`. Seeds {doc['seeds']}, up to {doc['t_max']} trees on {ROWS}-row "
+             f"training subsamples, depths {doc['depths']}; {len({r['dataset'] for r in doc['results']})} datasets "
+             f"({doc['seconds']:.0f} s). Protocol: `python/scmforge/models/evaluate.py` (module docstring).", ""]
+    if doc["skipped"]:
+        lines += [f"Skipped (more than 10 classes): {', '.join(doc['skipped'])}.", ""]
+    for depth in doc["depths"]:
+        mean, rank, diff = summary(doc, depth)
+        ts = sorted(next(iter(mean.values())))
+        lines += [f"## Depth {depth}", "", "| method | " + " | ".join(f"T={t}" for t in ts) + " |",
+                  "|---|" + "---:|" * len(ts)]
+        for m in doc["methods"]:
+            cells = [f"{100 * mean[m][t]:.2f} ({rank[m][t]:.2f})" for t in ts]
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        lines += ["", "Mean test accuracy in % (mean rank, 1 = best) over datasets.", ""]
+        if diff:
+            lines += ["MetaTree - CART, paired over datasets: " + "; ".join(
+                f"T={t}: {100 * d[0]:+.2f} pp (std {100 * d[1]:.2f}, {d[2]} datasets)" for t, d in sorted(diff.items())), ""]
+    lines += [f"![accuracy vs T]({png})", ""]
+    return "\n".join(lines)
+
+
+def _plot(doc: dict, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # the report still lists the numbers
+        return
+    fig, axes = plt.subplots(1, len(doc["depths"]), figsize=(5 * len(doc["depths"]), 3.6), squeeze=False)
+    for ax, depth in zip(axes[0], doc["depths"]):
+        mean, _, _ = summary(doc, depth)
+        for m in doc["methods"]:
+            ts = sorted(mean[m])
+            ax.plot(ts, [100 * mean[m][t] for t in ts], marker="o", label=m)
+        ax.set_xscale("log")
+        ax.set_xlabel("trees in the ensemble (T)")
+        ax.set_ylabel("mean test accuracy (%)")
+        ax.set_title(f"depth {depth}")
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="scmforge eval metatree", description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", help="MetaTree checkpoint (default: the bundled one)")
+    parser.add_argument("--datasets", help="folder of CSV files, target last (default: the shared datasets)")
+    parser.add_argument("--depths", type=int, nargs="+", default=[2, 3])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--t-max", type=int, default=100, help="largest ensemble")
+    parser.add_argument("--limit", type=int, help="only the first N datasets (alphabetical)")
+    parser.add_argument("--optimal-time-limit", type=float, default=1.0, help="seconds per optimal tree (0: none)")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--out", default="docs/results/metatree.md", help="Markdown report (.json and .png beside it)")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.t_max < 1 or any(d < 1 for d in args.depths):
+        raise InvalidInputError("--t-max and --depths must be >= 1")
+    doc = run(args.out, args.checkpoint, args.datasets, tuple(args.depths), tuple(args.seeds), args.t_max, args.limit,
+              args.optimal_time_limit, tuple(args.methods), args.quiet)
+    print(report(doc, os.path.splitext(os.path.basename(args.out))[0] + ".png"))
+    return 0

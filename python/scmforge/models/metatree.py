@@ -1,0 +1,296 @@
+"""MetaTree: a transformer that writes a decision tree for a table, one split per forward pass.
+
+Our own PyTorch implementation of the model of Zhuang et al., "Learning a Decision Tree Algorithm
+with Transformers" (TMLR 2024), as described in docs/metatree.md:
+
+* every cell (row i, feature j) of the node's table is a token: ``Linear(1->d)(x_ij)`` plus a
+  learned column bias, a learned row bias and ``Linear(C->d)(onehot(y_i))``, then a SwiGLU MLP;
+* each layer adds row attention (over the rows of one feature, restricted to the node's rows)
+  and column attention (over the features of one row, restricted to real features), computed in
+  parallel from the same RMS-normalised input, then a SwiGLU MLP, all with residuals;
+* a linear head gives one logit per cell; the split is the argmax cell: feature j, threshold at
+  the midpoint between x_ij and the next larger value of feature j among the node's rows;
+* the node's features are z-scored over the node's rows first (``normalize``), so each split
+  sees its node re-standardised;
+* training targets are Gaussian-smoothed over the target tree's split feature
+  (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - t*|``), the loss
+  binary cross-entropy over the node's cells, with teacher-forced node masks.
+
+Shapes: ``x`` (B, N, F) float32 padded to ``n_features`` with zero columns; ``y_onehot``
+(B, N, C) padded to ``n_classes``; ``status`` (B, N) bool, the rows that reach the node;
+``feature_mask`` (B, F) bool, the real features. N <= ``max_rows``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Optional
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from scmforge._errors import InvalidInputError
+
+
+@dataclasses.dataclass(frozen=True)
+class MetaTreeConfig:
+    """Model sizes and the target smoothing; stored in every checkpoint."""
+
+    n_features: int = 10
+    n_classes: int = 10
+    max_rows: int = 256
+    width: int = 64
+    layers: int = 2
+    heads: int = 4
+    mlp_ratio: int = 4
+    sigma: float = 0.05
+    normalize: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("n_features", "n_classes", "max_rows", "width", "layers", "heads", "mlp_ratio"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidInputError(f"MetaTreeConfig.{name} must be a positive integer, got {value!r}")
+        if self.width % self.heads != 0:
+            raise InvalidInputError(f"MetaTreeConfig.width ({self.width}) must be a multiple of heads ({self.heads})")
+        if not 0 < self.sigma < 1:
+            raise InvalidInputError(f"MetaTreeConfig.sigma must be in (0, 1), got {self.sigma}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "MetaTreeConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise InvalidInputError(f"unknown MetaTree config keys: {sorted(unknown)}")
+        return cls(**values)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, width: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(width))
+        self.eps = eps
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class SwiGLU(nn.Module):
+    def __init__(self, width: int, hidden: int) -> None:
+        super().__init__()
+        self.gate = nn.Linear(width, hidden, bias=False)
+        self.up = nn.Linear(width, hidden, bias=False)
+        self.down = nn.Linear(hidden, width, bias=False)
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+class _Attention(nn.Module):
+    """Multi-head self-attention over the second-to-last axis of (..., L, d) with a key mask."""
+
+    def __init__(self, width: int, heads: int) -> None:
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(width, 3 * width, bias=False)
+        self.out = nn.Linear(width, width, bias=False)
+
+    def forward(self, h: torch.Tensor, keys: torch.Tensor) -> torch.Tensor:
+        # h: (S, L, d); keys: (S, L) bool, at least one True per sequence.
+        s, length, width = h.shape
+        q, k, v = self.qkv(h).view(s, length, 3, self.heads, width // self.heads).permute(2, 0, 3, 1, 4)
+        mask = keys[:, None, None, :]
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return self.out(o.transpose(1, 2).reshape(s, length, width))
+
+
+class _Layer(nn.Module):
+    def __init__(self, config: MetaTreeConfig) -> None:
+        super().__init__()
+        d = config.width
+        self.norm_attention = RMSNorm(d)
+        self.rows = _Attention(d, config.heads)
+        self.columns = _Attention(d, config.heads)
+        self.norm_mlp = RMSNorm(d)
+        self.mlp = SwiGLU(d, config.mlp_ratio * d)
+
+    def forward(self, h: torch.Tensor, bias: torch.Tensor, status: torch.Tensor, feature_mask: torch.Tensor) -> torch.Tensor:
+        b, n, f, d = h.shape
+        a = self.norm_attention(h) + bias
+        # Row attention: per (example, feature), over the node's rows.
+        rows_in = a.permute(0, 2, 1, 3).reshape(b * f, n, d)
+        row_keys = status[:, None, :].expand(b, f, n).reshape(b * f, n)
+        rows_out = self.rows(rows_in, row_keys).view(b, f, n, d).permute(0, 2, 1, 3)
+        # Column attention: per (example, row), over the real features.
+        col_keys = feature_mask[:, None, :].expand(b, n, f).reshape(b * n, f)
+        cols_out = self.columns(a.reshape(b * n, f, d), col_keys).view(b, n, f, d)
+        h = h + rows_out + cols_out
+        return h + self.mlp(self.norm_mlp(h))
+
+
+class MetaTreeModel(nn.Module):
+    """The transformer: per-cell split logits for one node of a batch of tables."""
+
+    def __init__(self, config: MetaTreeConfig) -> None:
+        super().__init__()
+        self.config = config
+        d = config.width
+        self.value = nn.Linear(1, d)
+        self.label = nn.Linear(config.n_classes, d, bias=False)
+        self.column_bias = nn.Parameter(torch.zeros(config.n_features, d))
+        self.row_bias = nn.Parameter(torch.zeros(config.max_rows, d))
+        self.embed = SwiGLU(d, config.mlp_ratio * d)
+        self.layers = nn.ModuleList(_Layer(config) for _ in range(config.layers))
+        self.norm = RMSNorm(d)
+        self.head = nn.Linear(d, 1)
+        nn.init.normal_(self.column_bias, std=0.02)
+        nn.init.normal_(self.row_bias, std=0.02)
+
+    def forward(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, feature_mask: torch.Tensor) -> torch.Tensor:
+        """Split logits (B, N, F); cells outside the node's rows or real features are -inf."""
+        b, n, f = x.shape
+        c = self.config
+        if f != c.n_features or y_onehot.shape[-1] != c.n_classes or n > c.max_rows:
+            raise InvalidInputError(
+                f"MetaTree input has {n} rows, {f} features, {y_onehot.shape[-1]} classes; this model takes "
+                f"at most {c.max_rows} rows and exactly {c.n_features} (padded) features and {c.n_classes} classes"
+            )
+        # An empty node (no rows) would leave attention without keys: let it see every row; its
+        # logits are masked to -inf below and its loss is skipped.
+        empty = ~status.any(dim=1)
+        keys = status | empty[:, None]
+        if c.normalize:
+            x = standardize(x, keys)
+        x = x * feature_mask[:, None, :]
+        bias = self.column_bias[None, None, :, :] + self.row_bias[None, :n, None, :]
+        h = self.value(x[..., None]) + bias + self.label(y_onehot)[:, :, None, :]
+        h = h + self.embed(h)
+        for layer in self.layers:
+            h = layer(h, bias, keys, feature_mask)
+        logits = self.head(self.norm(h))[..., 0]
+        valid = status[:, :, None] & feature_mask[:, None, :]
+        return logits.masked_fill(~valid, float("-inf"))
+
+
+def standardize(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """Each feature z-scored over ``rows`` (B, N) of its example (std floored at 1e-6)."""
+    w = rows[..., None].to(x.dtype)
+    count = w.sum(1, keepdim=True).clamp(min=1.0)
+    mean = (x * w).sum(1, keepdim=True) / count
+    var = ((x - mean).pow(2) * w).sum(1, keepdim=True) / count
+    return (x - mean) / var.sqrt().clamp(min=1e-6)
+
+
+def smoothed_targets(threshold_distance: torch.Tensor, split_feature: torch.Tensor, status: torch.Tensor,
+                     n_features: int, sigma: float) -> torch.Tensor:
+    """MetaTree's soft target (B, N, F) of one node: a Gaussian bump over the rows of the split
+    feature, largest at the rows nearest the threshold. ``threshold_distance`` (B, N),
+    ``split_feature`` (B,) (>= 0), ``status`` (B, N)."""
+    d = threshold_distance * status
+    scale = d.amax(dim=1, keepdim=True).clamp(min=1e-12)
+    bump = torch.exp(-((d / scale) ** 2) / (2 * sigma * sigma)) * status
+    onehot = F.one_hot(split_feature.clamp(min=0), n_features).to(bump.dtype)
+    return bump[:, :, None] * onehot[:, None, :]
+
+
+def node_loss(model: MetaTreeModel, batch: dict, node: int) -> tuple[torch.Tensor, int]:
+    """Mean BCE over the cells (node's rows x real features) of node ``node`` of the examples whose
+    target tree splits there, and how many examples that is. ``batch`` is a MetaTreeStream /
+    MetaTreeShards batch."""
+    feature = batch["split_feature"][:, node]
+    status = batch["node_mask"][:, node] & batch["row_mask"]
+    has = (feature >= 0) & status.any(dim=1)
+    if not bool(has.any()):
+        return torch.zeros((), requires_grad=True), 0
+    x, y = batch["x"][has], batch["y_onehot"][has]
+    status, fmask = status[has], batch["feature_mask"][has]
+    logits = model(x, y, status, fmask)
+    target = smoothed_targets(batch["threshold_distance"][has][:, node], feature[has], status,
+                              model.config.n_features, model.config.sigma)
+    cells = status[:, :, None] & fmask[:, None, :]
+    return F.binary_cross_entropy_with_logits(logits[cells], target[cells]), int(has.sum())
+
+
+def loss(model: MetaTreeModel, batch: dict) -> torch.Tensor:
+    """The per-node BCE averaged over the target trees' split nodes, weighted by the examples
+    that split there (teacher-forced node masks)."""
+    total, count = torch.zeros(()), 0
+    for node in range(batch["split_feature"].shape[1]):
+        value, n = node_loss(model, batch, node)
+        if n:
+            total = total + value * n
+            count += n
+    return total / max(count, 1)
+
+
+@torch.no_grad()
+def generate_splits(model: MetaTreeModel, x: torch.Tensor, y_onehot: torch.Tensor, feature_mask: torch.Tensor,
+                    depth: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Breadth-first splits of complete depth-``depth`` trees for a batch of tables.
+
+    Returns ``feature`` (B, S) (-1 where the node has no rows or a single distinct value on
+    every feature), ``threshold`` (B, S) float64, and the node masks ``status`` (B, S, N) of
+    ``x`` under those splits; rows go left when ``x <= threshold``, node s has children
+    2s+1 (left) and 2s+2.
+    """
+    b, n, _ = x.shape
+    slots = 2**depth - 1
+    feature = torch.full((b, slots), -1, dtype=torch.int64)
+    threshold = torch.zeros((b, slots), dtype=torch.float64)
+    status = torch.zeros((b, slots, n), dtype=torch.bool)
+    status[:, 0] = y_onehot.sum(-1) > 0  # padded rows have no label
+    xd = x.to(torch.float64)
+    for s in range(slots):
+        rows = status[:, s]
+        logits = model(x, y_onehot, rows, feature_mask)
+        flat = logits.flatten(1)
+        best = flat.argmax(dim=1)
+        has = torch.isfinite(flat.gather(1, best[:, None]))[:, 0]
+        i, j = best // x.shape[2], best % x.shape[2]
+        column = xd.gather(2, j[:, None, None].expand(b, n, 1))[:, :, 0]
+        value = column.gather(1, i[:, None])[:, 0]
+        larger = torch.where(rows & (column > value[:, None]), column, torch.full_like(column, math.inf))
+        upper = larger.min(dim=1).values
+        t = torch.where(torch.isfinite(upper), (value + upper) / 2, value)
+        splits = has & torch.isfinite(upper)
+        feature[:, s] = torch.where(splits, j, torch.full_like(j, -1))
+        threshold[:, s] = torch.where(splits, t, torch.zeros_like(t))
+        for child, side in ((2 * s + 1, True), (2 * s + 2, False)):
+            if child < slots:
+                left = column <= t[:, None]
+                status[:, child] = rows & splits[:, None] & (left if side else ~left)
+    return feature, threshold, status
+
+
+def parameter_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def checkpoint_state(model: MetaTreeModel, extra: Optional[dict] = None) -> dict:
+    """A checkpoint holding only tensors and plain Python values (loadable with weights_only=True)."""
+    return {"format": "scmforge-metatree", "version": 1, "config": model.config.to_dict(),
+            "model": model.state_dict(), **(extra or {})}
+
+
+def load_model(path: str) -> tuple[MetaTreeModel, dict]:
+    """The model of a checkpoint file and the checkpoint dict (``torch.load(weights_only=True)``:
+    loading never runs code from the file)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a truncated or foreign file
+        raise InvalidInputError(f"{path!r} is not a readable MetaTree checkpoint: {e}") from e
+    if not isinstance(state, dict) or state.get("format") != "scmforge-metatree":
+        raise InvalidInputError(f"{path!r} is not a MetaTree checkpoint (format field missing)")
+    if state.get("version") != 1:
+        raise InvalidInputError(f"{path!r}: checkpoint version {state.get('version')} is not supported (1 is)")
+    model = MetaTreeModel(MetaTreeConfig.from_dict(state["config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    return model, state

@@ -1,0 +1,259 @@
+"""Pre-training MetaTree on the scmforge corpus: streamed (no disk) or from a corpus folder.
+
+``python -m scmforge.models.train OUT [--recipe cpu-small] ...`` (the CLI's ``scmforge train
+metatree``) and :func:`train`. Step s trains on batch s of the stream (``MetaTreeStream``'s batch
+index; with DDP, rank r of W takes batch s * W + r), with the features permuted by a generator
+seeded by (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted
+one would. Writes ``OUT/checkpoint.pt`` (model, optimiser, schedule, step; loadable with
+``torch.load(weights_only=True)``), ``OUT/metrics.csv`` and ``OUT/manifest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+import time
+from typing import Any, Optional
+
+import torch
+from torch.utils.data import DataLoader
+
+from scmforge._errors import InvalidInputError
+from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, checkpoint_state, loss, parameter_count
+
+# Recipes: model sizes and optimisation. cpu-small trains on 2 CPU cores within an hour; gpu-base
+# is the documented GPU recipe (docs/metatree.md), not run in tests or CI.
+RECIPES: dict[str, dict[str, Any]] = {
+    "cpu-small": {
+        "model": {"width": 32, "layers": 2, "heads": 4, "mlp_ratio": 2},
+        "stride": 48, "steps": 2000, "lr": 2e-3, "warmup": 50, "weight_decay": 0.01, "clip": 1.0,
+        "workers": 1, "checkpoint_every": 100,
+    },
+    "gpu-base": {
+        "model": {"width": 256, "layers": 8, "heads": 8, "mlp_ratio": 4},
+        "stride": 768, "steps": 200000, "lr": 3e-4, "warmup": 2000, "weight_decay": 0.01, "clip": 1.0,
+        "workers": 8, "checkpoint_every": 2000,
+    },
+    "test-tiny": {
+        "model": {"width": 16, "layers": 1, "heads": 2, "mlp_ratio": 2},
+        "stride": 24, "steps": 20, "lr": 3e-3, "warmup": 2, "weight_decay": 0.0, "clip": 1.0,
+        "workers": 0, "checkpoint_every": 10,
+    },
+}
+
+CHECKPOINT = "checkpoint.pt"
+METRICS = "metrics.csv"
+MANIFEST = "manifest.json"
+
+
+def permute_features(batch: dict, generator: torch.Generator) -> dict:
+    """The batch with its feature axis permuted (one permutation per example), the split features
+    renumbered to match."""
+    x = batch["x"]
+    b, _, f = x.shape
+    perm = torch.stack([torch.randperm(f, generator=generator) for _ in range(b)])  # new j <- old perm[j]
+    inverse = torch.argsort(perm, dim=1)  # old j -> new position
+    out = dict(batch)
+    out["x"] = x.gather(2, perm[:, None, :].expand_as(x))
+    out["feature_mask"] = batch["feature_mask"].gather(1, perm)
+    split = batch["split_feature"]
+    out["split_feature"] = torch.where(split >= 0, inverse.gather(1, split.clamp(min=0)), split)
+    return out
+
+
+def learning_rate(step: int, recipe: dict) -> float:
+    """Linear warm-up, then cosine decay to 10% of the peak at the last step."""
+    warmup, total, peak = recipe["warmup"], recipe["steps"], recipe["lr"]
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+class _Stream(torch.utils.data.IterableDataset):
+    """Batches first, first + stride_w, ... of a MetaTree stream or folder (one rank's share)."""
+
+    def __init__(self, source: Any, first: int, every: int) -> None:
+        super().__init__()
+        self.source, self.first, self.every = source, first, every
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
+        index = self.first + worker * self.every
+        while self.source.num_batches is None or index < self.source.num_batches:
+            yield index, self.source.batch(index)
+            index += workers * self.every
+
+
+def _write_atomically(path: str, write) -> None:
+    partial = path + ".partial"
+    write(partial)
+    os.replace(partial, path)
+
+
+def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minutes: Optional[float] = None,
+          seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
+          device: str = "cpu", quiet: bool = False, **corpus_options: Any) -> dict:
+    """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
+
+    ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length; ``minutes`` stops
+    early at a wall-clock budget (checkpointing first); ``data``: a corpus folder (else the
+    examples are streamed with ``seed`` and ``corpus_options`` such as ``label_noise``,
+    ``target`` or prior parameters); ``device``: "cpu" or "cuda" (bf16 autocast on cuda).
+    """
+    if recipe not in RECIPES:
+        raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
+    r = dict(RECIPES[recipe])
+    if steps is not None:
+        if steps < 1:
+            raise InvalidInputError(f"steps must be >= 1, got {steps}")
+        r["steps"] = int(steps)
+    if workers is not None:
+        r["workers"] = int(workers)
+    if threads is not None:
+        torch.set_num_threads(int(threads))
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("nccl" if device == "cuda" else "gloo")
+    if device == "cuda":
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+    os.makedirs(out, exist_ok=True)
+    config = MetaTreeConfig(**r["model"])
+    run = {"recipe": recipe, "settings": r, "seed": seed, "data": data, "corpus_options": corpus_options,
+           "world_size": world}
+    manifest_path = os.path.join(out, MANIFEST)
+    checkpoint_path = os.path.join(out, CHECKPOINT)
+    if os.path.exists(manifest_path):
+        with open(manifest_path, encoding="utf-8") as f:
+            earlier = json.load(f)
+        if {k: earlier.get(k) for k in run} != json.loads(json.dumps(run)):
+            raise InvalidInputError(f"{out!r} holds a run with other settings; use another folder or the same arguments")
+    elif os.listdir(out):
+        raise InvalidInputError(f"{out!r} is not empty and holds no MetaTree run")
+    torch.manual_seed(seed)
+    model = MetaTreeModel(config).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
+    step, seen, elapsed = 0, 0, 0.0
+    if os.path.exists(checkpoint_path):
+        state = torch.load(checkpoint_path, map_location=device, weights_only=True)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, seen, elapsed = int(state["step"]), int(state["examples"]), float(state["elapsed"])
+    wrapped = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    if data is not None:
+        from scmforge.torch import MetaTreeShards
+
+        source = MetaTreeShards(data, stride=r["stride"])
+    else:
+        from scmforge.torch import MetaTreeStream
+
+        source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, **corpus_options)
+    if rank == 0:
+        _write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "model": config.to_dict(),
+                                                                  "parameters": parameter_count(model)}))
+    loader = DataLoader(_Stream(source, step * world + rank, world), batch_size=None, num_workers=r["workers"])
+    metrics_path = os.path.join(out, METRICS)
+    new_file = not os.path.exists(metrics_path)
+    metrics = open(metrics_path, "a", newline="", encoding="utf-8")  # noqa: SIM115 - closed below
+    writer = csv.writer(metrics)
+    if new_file:
+        writer.writerow(["step", "examples", "loss", "lr", "examples_per_s", "data_wait_s", "elapsed_s"])
+    start = time.perf_counter() - elapsed
+    last = {"step": step, "loss": float("nan")}
+    wait_start = time.perf_counter()
+    tty = sys.stderr.isatty() and not quiet
+
+    def save() -> None:
+        if rank != 0:
+            return
+        state = checkpoint_state(model, {"optimizer": optimizer.state_dict(), "step": step, "examples": seen,
+                                         "elapsed": time.perf_counter() - start})
+        _write_atomically(checkpoint_path, lambda p: torch.save(state, p))
+
+    try:
+        for index, batch in loader:
+            if step >= r["steps"]:
+                break
+            data_wait = time.perf_counter() - wait_start
+            if batch["x"].shape[0] == 0:  # no candidate of this batch was accepted
+                step += 1
+                wait_start = time.perf_counter()
+                continue
+            generator = torch.Generator().manual_seed(seed * 1_000_003 + index)
+            batch = {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in permute_features(batch, generator).items()}
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step, r)
+            t0 = time.perf_counter()
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+                value = loss(wrapped, batch) if world == 1 else loss(wrapped.module, batch)
+            optimizer.zero_grad(set_to_none=True)
+            value.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), r["clip"])
+            optimizer.step()
+            step += 1
+            seen += int(batch["x"].shape[0]) * world
+            rate = batch["x"].shape[0] / max(time.perf_counter() - t0, 1e-9)
+            last = {"step": step, "loss": float(value.detach()), "examples": seen}
+            writer.writerow([step, seen, f"{float(value.detach()):.6f}", f"{learning_rate(step - 1, r):.3g}", f"{rate:.1f}",
+                             f"{data_wait:.4f}", f"{time.perf_counter() - start:.1f}"])
+            metrics.flush()
+            if tty:
+                print(f"\rstep {step}/{r['steps']} loss {float(value.detach()):.4f} {rate:.0f} examples/s", end="", file=sys.stderr)
+            if step % r["checkpoint_every"] == 0:
+                save()
+            if minutes is not None and time.perf_counter() - start > 60 * minutes:
+                break
+            wait_start = time.perf_counter()
+    finally:
+        metrics.close()
+    save()
+    if tty:
+        print(file=sys.stderr)
+    return {**last, "elapsed_s": time.perf_counter() - start, "parameters": parameter_count(model)}
+
+
+def _dump_json(path: str, value: dict) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="scmforge train metatree", description="Pre-train MetaTree on the scmforge corpus")
+    parser.add_argument("out", help="run folder (created; resumed when it holds the same run)")
+    parser.add_argument("--recipe", default="cpu-small", choices=sorted(RECIPES))
+    parser.add_argument("--steps", type=int, help="override the recipe's number of steps")
+    parser.add_argument("--minutes", type=float, help="stop (with a checkpoint) after this much wall time")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", help="corpus folder (default: stream examples, no disk)")
+    parser.add_argument("--label-noise", type=float, help="corpus label noise (streamed data)")
+    parser.add_argument("--target", choices=["cart", "optimal"], help="target trees (streamed data)")
+    parser.add_argument("--no-filters", action="store_true", help="accept every prior dataset (streamed data)")
+    parser.add_argument("--workers", type=int, help="DataLoader workers")
+    parser.add_argument("--threads", type=int, help="torch CPU threads")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    options: dict[str, Any] = {}
+    if args.label_noise is not None:
+        options["label_noise"] = args.label_noise
+    if args.target is not None:
+        options["target"] = args.target
+    if args.no_filters:
+        options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
+    result = train(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
+                   data=args.data, workers=args.workers, threads=args.threads, device=args.device,
+                   quiet=args.quiet, **options)
+    print(f"step {result['step']}: loss {result['loss']:.4f}, {result.get('examples', 0)} examples, "
+          f"{result['elapsed_s']:.0f} s, {result['parameters']} parameters; checkpoint {os.path.join(args.out, CHECKPOINT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

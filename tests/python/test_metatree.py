@@ -1,0 +1,255 @@
+"""MetaTree model, training loop and estimator (scmforge.models)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import scmforge  # noqa: E402
+import scmforge.tree  # noqa: E402
+from scmforge.models import MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
+from scmforge.models.metatree import checkpoint_state, generate_splits, loss, smoothed_targets  # noqa: E402
+from scmforge.models.train import learning_rate, permute_features, RECIPES  # noqa: E402
+
+TINY = dict(width=16, layers=1, heads=2, mlp_ratio=2, max_rows=64)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def stump_batch(gen: torch.Generator, b: int = 16, n: int = 64, d: int = 5) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    """Tables whose label is x[:, k] > t for a random informative feature k of d (the rest of
+    the 10 feature slots are padding): the depth-1 target tree splits k at t."""
+    x = torch.randn(b, n, 10, generator=gen)
+    x[:, :, d:] = 0
+    k = torch.randint(0, d, (b,), generator=gen)
+    t = torch.rand(b, generator=gen) - 0.5
+    column = x[torch.arange(b), :, k]
+    y = (column > t[:, None]).long()
+    batch = {
+        "x": x, "y_onehot": torch.nn.functional.one_hot(y, 10).float(),
+        "row_mask": torch.ones(b, n, dtype=torch.bool), "feature_mask": (torch.arange(10) < d)[None].expand(b, 10),
+        "split_feature": k[:, None], "node_mask": torch.ones(b, 1, n, dtype=torch.bool),
+        "threshold_distance": (column - t[:, None]).abs()[:, None, :],
+    }
+    return batch, k, t
+
+
+def save_tiny(path, seed: int = 0, **config) -> str:
+    torch.manual_seed(seed)
+    model = MetaTreeModel(MetaTreeConfig(**{**TINY, **config}))
+    torch.save(checkpoint_state(model), path)
+    return str(path)
+
+
+def test_logits_cover_exactly_the_nodes_cells():
+    model = MetaTreeModel(MetaTreeConfig(**TINY))
+    batch, _, _ = stump_batch(torch.Generator().manual_seed(0), b=3, n=20)
+    status = torch.rand(3, 20, generator=torch.Generator().manual_seed(1)) < 0.5
+    status[2] = False  # an empty node: no finite logit, and no NaN anywhere
+    logits = model(batch["x"], batch["y_onehot"], status, batch["feature_mask"])
+    assert logits.shape == (3, 20, 10)
+    valid = status[:, :, None] & batch["feature_mask"][:, None, :]
+    assert torch.isfinite(logits[valid]).all() and torch.isneginf(logits[~valid]).all()
+    assert not torch.isnan(logits).any()
+
+
+def test_config_and_input_errors():
+    with pytest.raises(scmforge.InvalidInputError, match="multiple of heads"):
+        MetaTreeConfig(width=10, heads=4)
+    with pytest.raises(scmforge.InvalidInputError, match="sigma"):
+        MetaTreeConfig(sigma=0.0)
+    with pytest.raises(scmforge.InvalidInputError, match="unknown MetaTree config keys"):
+        MetaTreeConfig.from_dict({"width": 16, "colour": 1})
+    model = MetaTreeModel(MetaTreeConfig(**TINY))
+    x = torch.zeros(1, 65, 10)
+    with pytest.raises(scmforge.InvalidInputError, match="at most 64 rows"):
+        model(x, torch.zeros(1, 65, 10), torch.ones(1, 65, dtype=torch.bool), torch.ones(1, 10, dtype=torch.bool))
+
+
+def test_smoothed_target_peaks_at_the_threshold_rows_of_the_split_feature():
+    d = torch.tensor([[0.0, 0.5, 1.0, 2.0]])
+    target = smoothed_targets(d, torch.tensor([2]), torch.tensor([[True, True, True, False]]), 4, 0.5)
+    assert target[0, :, [0, 1, 3]].abs().sum() == 0  # other features: 0
+    col = target[0, :, 2]
+    assert col[0] == 1.0 and col[3] == 0.0  # the nearest row: 1; a row outside the node: 0
+    np.testing.assert_allclose(col[1:3].numpy(), np.exp(-np.array([0.5, 1.0]) ** 2 / (2 * 0.25)), rtol=1e-6)
+
+
+def test_the_model_learns_to_point_at_the_informative_feature():
+    # 150 steps of a 1-layer width-16 model on single-split tables (about 7 s on one core).
+    torch.manual_seed(0)
+    model = MetaTreeModel(MetaTreeConfig(**TINY))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    gen = torch.Generator().manual_seed(1)
+    losses = []
+    for _ in range(150):
+        batch, _, _ = stump_batch(gen)
+        value = loss(model, batch)
+        optimizer.zero_grad()
+        value.backward()
+        optimizer.step()
+        losses.append(float(value.detach()))
+    assert np.mean(losses[-20:]) < 0.25 * np.mean(losses[:5])  # observed about 0.12 vs 1.0
+    batch, k, t = stump_batch(torch.Generator().manual_seed(99), b=64)
+    model.eval()
+    feature, threshold, _ = generate_splits(model, batch["x"], batch["y_onehot"], batch["feature_mask"], 1)
+    assert (feature[:, 0] == k).float().mean() >= 0.85  # observed 0.95; chance is 0.2
+
+
+def test_generated_trees_route_rows_exactly_as_the_generated_masks(tmp_path):
+    ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, 6)).astype(np.float32)
+    y = np.where(X[:, 1] > 0.2, "b", "a")
+    y[:10] = "c"
+    clf = MetaTreeClassifier(ckpt, depth=3, random_state=0).fit(X, y)
+    model, _ = load_model(ckpt)
+    xb = np.zeros((1, 150, 10), dtype=np.float32)
+    xb[0, :, :6] = X
+    codes = np.unique(y, return_inverse=True)[1]
+    yb = torch.nn.functional.one_hot(torch.from_numpy(codes), 10).float()[None]
+    fmask = (torch.arange(10) < 6)[None]
+    feature, threshold, status = generate_splits(model, torch.from_numpy(xb), yb, fmask, 3)
+    tree = clf.trees_[0]
+    doc = json.loads(clf.to_json())
+    # Every split of the exported tree is a generated split, and the rows each leaf receives
+    # under the exported tree are the rows the generation routed there.
+    splits = [(n["feature"], n["threshold"]) for n in doc["nodes"] if "feature" in n]
+    generated = [(int(f), float(t)) for f, t in zip(feature[0], threshold[0]) if f >= 0]
+    assert sorted(splits) == sorted(generated) and splits
+    leaves = np.asarray(tree.apply(np.asfortranarray(X)))
+    counts = {n["id"]: n["samples"] for n in doc["nodes"] if "feature" not in n}
+    assert {int(k): int(v) for k, v in zip(*np.unique(leaves, return_counts=True))} == {k: v for k, v in counts.items() if v}
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(clf.predict(X)) <= {"a", "b", "c"}
+    assert scmforge.tree.load_tree(clf.to_json()).tree_.node_count == tree.node_count
+
+
+def test_estimator_is_deterministic_and_ensembles_average(tmp_path):
+    ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(400, 4)).astype(np.float32)
+    y = (X[:, 0] + X[:, 2] > 0).astype(int)
+    a = MetaTreeClassifier(ckpt, n_trees=5, random_state=7).fit(X, y)
+    b = MetaTreeClassifier(ckpt, n_trees=5, random_state=7).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert [t.to_json() for t in a.trees_] == [t.to_json() for t in b.trees_]
+    single = [MetaTreeClassifier(ckpt).fit(X, y)]  # a smoke check that T = 1 works on 400 rows
+    assert len(single[0].trees_) == 1 and len(a.trees_) == 5
+
+
+def test_estimator_bad_inputs(tmp_path):
+    ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(scmforge.InvalidInputError, match="11 classes"):
+        MetaTreeClassifier(ckpt).fit(X, np.arange(40) % 11)
+    with pytest.raises(scmforge.InvalidInputError, match="single class"):
+        MetaTreeClassifier(ckpt).fit(X, np.zeros(40))
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(scmforge.InvalidInputError, match="NaN"):
+        MetaTreeClassifier(ckpt).fit(bad, np.arange(40) % 2)
+    wide = np.random.default_rng(0).normal(size=(40, 12))
+    with pytest.raises(scmforge.InvalidInputError, match="12 features.*feature_subsample"):
+        MetaTreeClassifier(ckpt).fit(wide, np.arange(40) % 2)
+    clf = MetaTreeClassifier(ckpt, feature_subsample=True, n_trees=3, random_state=0).fit(wide, np.arange(40) % 2)
+    assert clf.predict(wide).shape == (40,)
+    with pytest.raises(scmforge.InvalidInputError, match="X has 3 features, but the trees were fitted on 12"):
+        clf.predict(X)
+    with pytest.raises(scmforge.InvalidInputError, match="depth"):
+        MetaTreeClassifier(ckpt, depth=0).fit(X, np.arange(40) % 2)
+    with pytest.raises(scmforge.InvalidInputError, match="does not exist"):
+        MetaTreeClassifier(str(tmp_path / "missing.pt")).fit(X, np.arange(40) % 2)
+
+
+def test_checkpoints_round_trip_and_reject_foreign_files(tmp_path):
+    path = save_tiny(tmp_path / "m.pt")
+    model, state = load_model(path)
+    torch.manual_seed(0)
+    again = MetaTreeModel(MetaTreeConfig(**TINY))
+    for key, value in again.state_dict().items():
+        assert torch.equal(model.state_dict()[key], value), key
+    assert state["config"]["width"] == 16
+    truncated = tmp_path / "cut.pt"
+    truncated.write_bytes((tmp_path / "m.pt").read_bytes()[:500])
+    with pytest.raises(scmforge.InvalidInputError, match="not a readable MetaTree checkpoint"):
+        load_model(str(truncated))
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"weights": torch.zeros(2)}, foreign)
+    with pytest.raises(scmforge.InvalidInputError, match="not a MetaTree checkpoint"):
+        load_model(str(foreign))
+
+
+def test_feature_permutation_keeps_the_split_column():
+    batch, k, _ = stump_batch(torch.Generator().manual_seed(5), b=6, n=8)
+    out = permute_features(batch, torch.Generator().manual_seed(6))
+    for e in range(6):
+        new = int(out["split_feature"][e, 0])
+        assert torch.equal(out["x"][e, :, new], batch["x"][e, :, int(k[e])])
+        assert bool(out["feature_mask"][e, new])
+    assert out["feature_mask"].sum() == batch["feature_mask"].sum()
+
+
+def test_schedule_warms_up_then_decays_to_a_tenth():
+    r = {"warmup": 10, "steps": 110, "lr": 1.0}
+    assert learning_rate(0, r) == pytest.approx(0.1) and learning_rate(9, r) == pytest.approx(1.0)
+    assert learning_rate(110, r) == pytest.approx(0.1) and learning_rate(60, r) == pytest.approx(0.55)
+
+
+def test_training_resumes_to_the_same_model(tmp_path):
+    straight = train(str(tmp_path / "a"), recipe="test-tiny", steps=6, seed=3, quiet=True)
+    train(str(tmp_path / "b"), recipe="test-tiny", steps=6, minutes=0.0, seed=3, quiet=True)  # stops after one step
+    resumed = train(str(tmp_path / "b"), recipe="test-tiny", steps=6, seed=3, quiet=True)
+    assert straight["step"] == resumed["step"] == 6
+    a, _ = load_model(str(tmp_path / "a" / "checkpoint.pt"))
+    b, _ = load_model(str(tmp_path / "b" / "checkpoint.pt"))
+    for key, value in a.state_dict().items():
+        torch.testing.assert_close(b.state_dict()[key], value, rtol=0, atol=0, msg=key)
+    rows = (tmp_path / "b" / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("step,examples,loss") and len(rows) >= 2
+    with pytest.raises(scmforge.InvalidInputError, match="other settings"):
+        train(str(tmp_path / "b"), recipe="test-tiny", steps=6, seed=4, quiet=True)
+    with pytest.raises(scmforge.InvalidInputError, match="unknown recipe"):
+        train(str(tmp_path / "c"), recipe="huge")
+    assert set(RECIPES) >= {"cpu-small", "gpu-base"}
+
+
+def test_cli_trains_and_evaluates(tmp_path, cli):
+    import subprocess
+
+    run = subprocess.run([cli, "train", "metatree", str(tmp_path / "run"), "--recipe", "test-tiny", "--steps", "2",
+                          "--threads", "1", "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "step 2" in run.stdout and (tmp_path / "run" / "checkpoint.pt").exists()
+    bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "huge"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    datasets = tmp_path / "data"
+    datasets.mkdir()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    rows = [",".join(["a", "b", "c", "target"])] + [
+        f"{a:.4f},{b:.4f},{c:.4f},{'yes' if a > 0.3 else 'no'}" for a, b, c in X]
+    (datasets / "toy.csv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "report" / "metatree.md"
+    run = subprocess.run([cli, "eval", "metatree", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt"),
+                          "--datasets", str(datasets), "--depths", "2", "--seeds", "0", "--t-max", "5",
+                          "--out", str(out), "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.with_suffix(".json").read_text())
+    accuracy = doc["results"][0]["accuracy"]
+    assert set(accuracy) == {"metatree", "cart", "optimal", "sklearn_cart"}
+    # Our CART and scikit-learn's fit the same subsamples and must agree exactly.
+    assert accuracy["cart"] == accuracy["sklearn_cart"]
+    assert accuracy["optimal"]["1"] >= 0.9  # one informative feature: observed 0.98
+    assert "| metatree |" in out.read_text()
