@@ -141,7 +141,9 @@ def run(out_md: str, checkpoint: Optional[str] = None, datasets: Optional[str] =
                 break
             for depth in depths:
                 accuracy = evaluate_one(data, depth, seed, checkpoint, t_max, optimal_time_limit, methods)
-                results.append({"dataset": data["name"], "seed": seed, "depth": depth, "accuracy": accuracy})
+                results.append({"dataset": data["name"], "seed": seed, "depth": depth, "classes": data["k"],
+                                "majority_share": float(np.bincount(data["y_train"]).max() / len(data["y_train"])),
+                                "accuracy": accuracy})
         if not quiet:
             print(f"{file}: done ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
     doc = {"checkpoint": checkpoint or "bundled", "depths": list(depths), "seeds": list(seeds), "t_max": t_max,
@@ -206,7 +208,41 @@ def report(doc: dict, png: str) -> str:
             lines += ["MetaTree - CART, paired over datasets: " + "; ".join(
                 f"T={t}: {100 * d[0]:+.2f} pp (std {100 * d[1]:.2f}, {d[2]} datasets)" for t, d in sorted(diff.items())), ""]
     lines += [f"![accuracy vs T]({png})", ""]
+    lines += per_dataset(doc)
     return "\n".join(lines)
+
+
+def per_dataset(doc: dict) -> list[str]:
+    """Per dataset at the smallest depth: classes, majority share and each method's accuracy at
+    T = 1 and the largest T (seed means), then binary vs multi-class and balanced vs imbalanced
+    (majority share > 0.7) groups: the paper's open question 3."""
+    depth = min(doc["depths"])
+    rows = [r for r in doc["results"] if r["depth"] == depth]
+    t_last = str(max(int(t) for t in rows[0]["accuracy"]["metatree"]))
+    names = sorted({r["dataset"] for r in rows})
+    methods = doc["methods"]
+    table: dict[str, dict[str, float]] = {}
+    info: dict[str, tuple[int, float]] = {}
+    for name in names:
+        mine = [r for r in rows if r["dataset"] == name]
+        info[name] = (mine[0]["classes"], float(np.mean([r["majority_share"] for r in mine])))
+        table[name] = {f"{m}@{t}": float(np.mean([r["accuracy"][m][t] for r in mine])) for m in methods for t in ("1", t_last)}
+    head = " | ".join(f"{m} T=1 | {m} T={t_last}" for m in methods)
+    lines = [f"## Per dataset (depth {depth}, accuracy in %, mean over seeds)", "",
+             f"| dataset | classes | majority share | {head} |", "|---|---:|---:|" + "---:|" * (2 * len(methods))]
+    for name in names:
+        cells = " | ".join(f"{100 * table[name][f'{m}@{t}']:.1f}" for m in methods for t in ("1", t_last))
+        lines.append(f"| {name} | {info[name][0]} | {info[name][1]:.2f} | {cells} |")
+    groups = {"binary": [n for n in names if info[n][0] == 2], "3+ classes": [n for n in names if info[n][0] > 2],
+              "majority share <= 0.7": [n for n in names if info[n][1] <= 0.7],
+              "majority share > 0.7": [n for n in names if info[n][1] > 0.7]}
+    lines += ["", f"| group | datasets | " + " | ".join(f"{m} T=1" for m in methods) + " |",
+              "|---|---:|" + "---:|" * len(methods)]
+    for group, members in groups.items():
+        if members:
+            cells = " | ".join(f"{100 * np.mean([table[n][f'{m}@1'] for n in members]):.1f}" for m in methods)
+            lines.append(f"| {group} | {len(members)} | {cells} |")
+    return lines + [""]
 
 
 def _plot(doc: dict, path: str) -> None:
