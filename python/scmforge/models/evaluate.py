@@ -33,12 +33,12 @@ ROWS = 256
 
 def default_datasets() -> str:
     """The shared classification datasets folder (``../shared/datasets/classification`` of the repo)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for base in (os.environ.get("SCMFORGE_SHARED", ""), os.path.join(here, "..", "..", "..", "..", "shared"),
-                 os.path.join(os.getcwd(), "..", "shared")):
-        folder = os.path.join(base, "datasets", "classification")
+    here = os.path.dirname(os.path.realpath(__file__))  # python/scmforge/models in a checkout
+    for base in (os.environ.get("SCMFORGE_SHARED", ""), os.path.join(os.getcwd(), "..", "shared"),
+                 os.path.join(here, "..", "..", "..", "..", "shared")):
+        folder = os.path.realpath(os.path.join(base, "datasets", "classification"))
         if base and os.path.isdir(folder):
-            return os.path.normpath(folder)
+            return folder
     raise InvalidInputError("cannot find the shared datasets: pass --datasets FOLDER or set SCMFORGE_SHARED")
 
 
@@ -140,7 +140,9 @@ def run(out_md: str, checkpoint: Optional[str] = None, datasets: Optional[str] =
                 skipped.append(file)
                 break
             for depth in depths:
-                accuracy = evaluate_one(data, depth, seed, checkpoint, t_max, optimal_time_limit, methods)
+                accuracy = {m: {str(t): a for t, a in by_t.items()}  # the keys JSON will have
+                            for m, by_t in evaluate_one(data, depth, seed, checkpoint, t_max, optimal_time_limit,
+                                                        methods).items()}
                 results.append({"dataset": data["name"], "seed": seed, "depth": depth, "classes": data["k"],
                                 "majority_share": float(np.bincount(data["y_train"]).max() / len(data["y_train"])),
                                 "accuracy": accuracy})
