@@ -1,0 +1,42 @@
+// scmforge/causal/fisher_z.hpp: Fisher's z conditional-independence test on partial correlations.
+//
+// For columns x, y and a conditioning set S of a numeric table (n rows), the partial correlation
+// r of x and y given S is read off the inverse P of the correlation submatrix over (x, y, S):
+// r = -P_xy / sqrt(|P_xx P_yy|). The test statistic is sqrt(n - |S| - 3) |atanh(r)|, and the
+// p-value 2 (1 - Phi(statistic)) = erfc(statistic / sqrt 2). This is causal-learn's `fisherz`
+// (the correlation matrix of all columns computed once, |r| clipped just below 1, a singular
+// submatrix an error), so the same data give the same p-values up to rounding.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace scmforge::causal {
+
+class FisherZ {
+ public:
+  /// `data`: n x d, column-major, every value finite; `names` (d entries or empty) only label
+  /// errors. Throws InvalidInput for fewer than 4 rows, fewer than 2 columns, a non-finite value
+  /// or a constant column (its correlations are undefined), naming the column.
+  explicit FisherZ(const Eigen::MatrixXd& data, std::vector<std::string> names = {});
+
+  /// The p-value of x independent of y given the columns in `s` (distinct, none equal to x or
+  /// y). Throws InvalidInput when n - |s| - 3 <= 0 (too few rows for that conditioning set)
+  /// and Numerical when the correlation submatrix is singular (collinear columns), naming them.
+  [[nodiscard]] double p_value(int x, int y, std::span<const int> s) const;
+
+  [[nodiscard]] int columns() const { return static_cast<int>(corr_.cols()); }
+  [[nodiscard]] std::int64_t rows() const { return n_; }
+  [[nodiscard]] const Eigen::MatrixXd& correlation() const { return corr_; }
+
+ private:
+  [[nodiscard]] std::string name(int column) const;
+  std::int64_t n_ = 0;
+  Eigen::MatrixXd corr_;  // d x d Pearson correlations
+  std::vector<std::string> names_;
+};
+
+}  // namespace scmforge::causal

@@ -1,0 +1,141 @@
+// tests/cpp/causal/skeleton_test.cpp: Fisher's z and PC's adjacency search against causal-learn.
+#include "scmforge/causal/skeleton.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+
+#include "scmforge/causal/fisher_z.hpp"
+#include "scmforge/core/error.hpp"
+
+namespace scmforge::causal {
+namespace {
+
+const std::string kFixtures = std::string(SCMFORGE_SHARED_DIR) + "/fixtures/causal-learn/TestData/";
+
+// A whitespace-separated numeric file (np.loadtxt), skipping `skip` header lines: rows x cols.
+Eigen::MatrixXd load_matrix(const std::string& path, int skip) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::string line;
+  for (int i = 0; i < skip; ++i) std::getline(in, line);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<double> row;
+    for (double v; fields >> v;) row.push_back(v);
+    if (!row.empty()) rows.push_back(std::move(row));
+  }
+  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
+                    static_cast<Eigen::Index>(rows.empty() ? 0 : rows[0].size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < rows[i].size(); ++j)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
+  return m;
+}
+
+CiTest fisher(const FisherZ& z) {
+  return [&z](int x, int y, const std::vector<int>& s) { return z.p_value(x, y, s); };
+}
+
+// Every PC fisherz result recorded for data_linear_10 (uc_rule 0-2, every uc_priority) shares
+// one skeleton: the adjacencies of our PC-stable search equal the recorded graph's.
+TEST(CausalSkeleton, PcStableFisherZMatchesCausalLearnOnLinear10) {
+  const Eigen::MatrixXd data = load_matrix(kFixtures + "data_linear_10.txt", 1);
+  ASSERT_EQ(data.rows(), 10000);
+  const FisherZ z(data);
+  for (const int threads : {1, 2}) {
+    const Skeleton g = find_skeleton(static_cast<int>(data.cols()), fisher(z),
+                                     SkeletonOptions{0.05, true, -1, threads});
+    for (const char* name :
+         {"linear_10_pc_fisherz_0.05_stable_0_0.txt", "linear_10_pc_fisherz_0.05_stable_0_4.txt",
+          "linear_10_pc_fisherz_0.05_stable_1_-1.txt",
+          "linear_10_pc_fisherz_0.05_stable_2_-1.txt"}) {
+      const Eigen::MatrixXd expected =
+          load_matrix(kFixtures + "benchmark_returned_results/" + name, 0);
+      ASSERT_EQ(expected.rows(), data.cols()) << name;
+      int edges = 0;
+      for (int x = 0; x < g.d; ++x)
+        for (int y = 0; y < g.d; ++y) {
+          EXPECT_EQ(g.has_edge(x, y), expected(x, y) != 0 || expected(y, x) != 0)
+              << name << ": " << x << " - " << y;
+          edges += g.has_edge(x, y) ? 1 : 0;
+        }
+      EXPECT_GT(edges, 0);
+    }
+  }
+}
+
+// PC-stable does not depend on the column order: permuting the columns permutes the skeleton.
+TEST(CausalSkeleton, StableSearchIsInvariantToColumnOrder) {
+  const Eigen::MatrixXd data = load_matrix(kFixtures + "data_linear_10.txt", 1).topRows(2000);
+  const auto d = static_cast<int>(data.cols());
+  std::vector<int> perm(static_cast<std::size_t>(d));
+  std::iota(perm.begin(), perm.end(), 0);
+  std::reverse(perm.begin(), perm.end());
+  std::swap(perm[3], perm[11]);
+  Eigen::MatrixXd permuted(data.rows(), d);
+  for (int j = 0; j < d; ++j) permuted.col(j) = data.col(perm[static_cast<std::size_t>(j)]);
+  const FisherZ za(data), zb(permuted);
+  const Skeleton a = find_skeleton(d, fisher(za), {});
+  const Skeleton b = find_skeleton(d, fisher(zb), {});
+  for (int i = 0; i < d; ++i)
+    for (int j = 0; j < d; ++j)
+      EXPECT_EQ(b.has_edge(i, j),
+                a.has_edge(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]));
+}
+
+// Known answers with an oracle test from d-separation in a 4-variable DAG: 0 -> 2 <- 1, 2 -> 3.
+// Independences: 0 _||_ 1; 0 _||_ 3 | 2; 1 _||_ 3 | 2 (and supersets without a collider).
+TEST(CausalSkeleton, OracleTestRecoversTheSkeletonAndSeparatingSets) {
+  const CiTest oracle = [](int x, int y, const std::vector<int>& s) {
+    const auto has = [&s](int v) { return std::find(s.begin(), s.end(), v) != s.end(); };
+    const int a = std::min(x, y), b = std::max(x, y);
+    if (a == 0 && b == 1) return has(2) || has(3) ? 0.0 : 1.0;
+    if ((a == 0 || a == 1) && b == 3) return has(2) ? 1.0 : 0.0;
+    return 0.0;
+  };
+  for (const bool stable : {true, false}) {
+    const Skeleton g = find_skeleton(4, oracle, SkeletonOptions{0.05, stable, -1, 1});
+    EXPECT_TRUE(g.has_edge(0, 2) && g.has_edge(1, 2) && g.has_edge(2, 3));
+    EXPECT_FALSE(g.has_edge(0, 1) || g.has_edge(0, 3) || g.has_edge(1, 3));
+    EXPECT_EQ(*g.sepset[0 * 4 + 1], std::vector<int>{});
+    EXPECT_EQ(*g.sepset[0 * 4 + 3], std::vector<int>{2});
+    EXPECT_EQ(*g.sepset[3 * 4 + 1], std::vector<int>{2});
+    EXPECT_FALSE(g.sepset[0 * 4 + 2].has_value());
+  }
+  const Skeleton shallow = find_skeleton(4, oracle, SkeletonOptions{0.05, true, 0, 1});
+  EXPECT_EQ(shallow.depth_reached, 0);
+  EXPECT_TRUE(shallow.has_edge(0, 3));  // needs a conditioning set of size 1
+}
+
+TEST(CausalSkeleton, BadInputsAreNamed) {
+  Eigen::MatrixXd data = Eigen::MatrixXd::Random(50, 3);
+  data.col(1).setConstant(2.0);
+  EXPECT_THROW(FisherZ(data, {"a", "b", "c"}), InvalidInput);
+  try {
+    FisherZ bad(data, {"a", "b", "c"});
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("'b' is constant"), std::string::npos) << e.what();
+  }
+  data.col(1) = 2.0 * data.col(0);  // perfectly collinear with column 0
+  const FisherZ z(data, {"a", "b", "c"});
+  const std::vector<int> s{1};
+  EXPECT_THROW(static_cast<void>(z.p_value(0, 2, s)), Numerical);
+  data(4, 2) = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(FisherZ{data}, InvalidInput);
+  EXPECT_THROW(FisherZ{Eigen::MatrixXd::Random(3, 2)}, InvalidInput);
+  const FisherZ small(Eigen::MatrixXd::Random(5, 4));
+  const std::vector<int> two{2, 3};
+  EXPECT_THROW(static_cast<void>(small.p_value(0, 1, two)), InvalidInput);  // 5 - 2 - 3 = 0
+  const CiTest never = [](int, int, const std::vector<int>&) { return 0.0; };
+  EXPECT_THROW(find_skeleton(3, never, SkeletonOptions{1.5}), InvalidInput);
+  EXPECT_THROW(find_skeleton(1, never, {}), InvalidInput);
+}
+
+}  // namespace
+}  // namespace scmforge::causal
