@@ -149,12 +149,10 @@ void orient_colliders(Marks& g, const Skeleton& s, const CiTest& test, int prior
       g.orient(z, y);
     } else if (priority == 1) {
       for (const int v : {x, z}) {
-        if (g.get(v, y) == kTail && g.get(y, v) == kTail) {
-          g.orient(v, y);
-        } else if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
+        if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
           g.at(v, y) = kArrow;  // already y -> v: both ends get arrows
           g.at(y, v) = kArrow;
-        } else if (g.get(v, y) == 0) {
+        } else if (g.get(v, y) == 0 || g.undirected(v, y)) {
           g.orient(v, y);
         }
       }
