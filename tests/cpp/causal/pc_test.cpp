@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "scmforge/causal/discrete_test.hpp"
 #include "scmforge/causal/fisher_z.hpp"
 #include "scmforge/core/error.hpp"
 
@@ -28,6 +29,70 @@ std::vector<std::vector<double>> load_rows(const std::string& path, int skip) {
     if (!row.empty()) rows.push_back(std::move(row));
   }
   return rows;
+}
+
+Eigen::MatrixXd to_matrix(const std::vector<std::vector<double>>& rows) {
+  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
+                    static_cast<Eigen::Index>(rows[0].size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < rows[i].size(); ++j)
+      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
+  return m;
+}
+
+// Runs PC-stable (uc_priority -1) with a discrete test and compares with a recorded graph.
+void expect_discrete_pc(const std::string& data_path, const std::string& expected_path,
+                        DiscreteTest::Statistic statistic) {
+  const Eigen::MatrixXd data = to_matrix(load_rows(data_path, 1));
+  const DiscreteTest t(data, statistic);
+  const CiTest test = [&t](int x, int y, const std::vector<int>& s) { return t.p_value(x, y, s); };
+  PcOptions options;
+  options.uc_priority = -1;
+  options.skeleton.threads = 2;
+  const int d = static_cast<int>(data.cols());
+  const PcResult r = pc(d, test, options);
+  const auto expected = load_rows(expected_path, 0);
+  ASSERT_EQ(static_cast<int>(expected.size()), d) << expected_path;
+  int mismatches = 0;
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b)
+      mismatches +=
+          r.graph[static_cast<std::size_t>(a * d + b)] !=
+          static_cast<int>(expected[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]);
+  EXPECT_EQ(mismatches, 0) << expected_path;
+}
+
+TEST(CausalPc, ChiSquareAndGSquareMatchCausalLearnOnDiscrete10) {
+  expect_discrete_pc(
+      kFixtures + "data_discrete_10.txt",
+      kFixtures + "benchmark_returned_results/discrete_10_pc_chisq_0.05_stable_0_-1.txt",
+      DiscreteTest::Statistic::kChiSquare);
+  expect_discrete_pc(
+      kFixtures + "data_discrete_10.txt",
+      kFixtures + "benchmark_returned_results/discrete_10_pc_gsq_0.05_stable_0_-1.txt",
+      DiscreteTest::Statistic::kGSquare);
+}
+
+// The bnlearn networks causal-learn records PC chi-square results for (10,000 rows each); the
+// largest ones (barley, hailfinder, hepar2, water, win95pts) run in bench/pc.py instead.
+TEST(CausalPc, ChiSquareMatchesCausalLearnOnBnlearnNetworks) {
+  const std::string base = kFixtures + "bnlearn_discrete_10000/";
+  for (const char* net :
+       {"asia", "cancer", "earthquake", "sachs", "survey", "child", "insurance", "alarm"}) {
+    expect_discrete_pc(
+        base + "data/" + net + ".txt",
+        base + "benchmark_returned_results/" + net + "_pc_chisq_0.05_stable_0_-1.txt",
+        DiscreteTest::Statistic::kChiSquare);
+  }
+}
+
+TEST(CausalPc, ChiSquareSurvivalFunctionKnownValues) {
+  // scipy.stats.chi2.sf
+  EXPECT_NEAR(chi2_sf(3.841458820694124, 1), 0.05, 1e-12);
+  EXPECT_NEAR(chi2_sf(10.0, 4), 0.040427681994512805, 1e-12);
+  EXPECT_NEAR(chi2_sf(0.5, 7), 0.9994464813904249, 1e-12);
+  EXPECT_NEAR(chi2_sf(200.0, 150), 0.003973185970821635, 1e-12);
+  EXPECT_EQ(chi2_sf(0.0, 3), 1.0);
 }
 
 // causal-learn's pc(data_linear_10, 0.05, fisherz, stable=True, uc_rule=0, uc_priority=p) for
