@@ -14,6 +14,9 @@ void add_tree_commands(CLI::App& app);
 /// Adds `scmforge corpus ...` (build, stats, verify) to the app.
 void add_corpus_commands(CLI::App& app);
 
+/// Adds `scmforge causal pc` to the app.
+void add_causal_commands(CLI::App& app);
+
 /// Adds `scmforge train metatree` and `scmforge eval metatree` (Python drivers) to the app.
 void add_model_commands(CLI::App& app);
 

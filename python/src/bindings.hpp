@@ -24,5 +24,6 @@ void bind_io(nanobind::module_& m);
 void bind_prior(nanobind::module_& m);
 void bind_tree(nanobind::module_& m);
 void bind_corpus(nanobind::module_& m);
+void bind_causal(nanobind::module_& m);
 
 }  // namespace scmforge::python

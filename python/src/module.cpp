@@ -39,4 +39,5 @@ NB_MODULE(_core, m) {
   scmforge::python::bind_prior(m);
   scmforge::python::bind_tree(m);
   scmforge::python::bind_corpus(m);
+  scmforge::python::bind_causal(m);
 }

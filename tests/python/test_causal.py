@@ -1,0 +1,137 @@
+"""scmforge.causal.pc against causal-learn's recorded and live graphs, exports, CLI and bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scmforge
+import scmforge.causal
+
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "causal-learn" / "TestData"
+
+
+def load(name: str, skip: int = 1) -> np.ndarray:
+    return np.loadtxt(FIXTURES / name, skiprows=skip)
+
+
+@pytest.fixture(scope="module")
+def linear10() -> np.ndarray:
+    return load("data_linear_10.txt")
+
+
+@pytest.mark.parametrize("priority", [0, 1, 2, 3, 4])
+def test_pc_fisherz_equals_causal_learns_recorded_graph(linear10, priority):
+    g = scmforge.causal.pc(linear10, 0.05, "fisherz", uc_priority=priority)
+    expected = load(f"benchmark_returned_results/linear_10_pc_fisherz_0.05_stable_0_{priority}.txt", 0)
+    np.testing.assert_array_equal(g.marks, expected)
+    assert g.names[0] == "X1" and g.info["depth_reached"] >= 1
+
+
+def test_pc_discrete_from_a_dataframe_with_categories():
+    pd = pytest.importorskip("pandas")
+    data = load("data_discrete_10.txt")
+    frame = pd.DataFrame({f"X{j + 1}": pd.Categorical(data[:, j].astype(int)) for j in range(data.shape[1])})
+    for test in ("chisq", "gsq"):
+        g = scmforge.causal.pc(frame, 0.05, test, uc_priority=-1)
+        expected = load(f"benchmark_returned_results/discrete_10_pc_{test}_0.05_stable_0_-1.txt", 0)
+        np.testing.assert_array_equal(g.marks, expected)
+    with pytest.raises(scmforge.InvalidInputError, match="categorical; fisherz needs numeric"):
+        scmforge.causal.pc(frame)
+
+
+def test_stable_pc_does_not_depend_on_column_order_or_threads(linear10):
+    # The skeleton never depends on the column order. Orientation does where colliders conflict
+    # and the rule is first-come (uc_priority 0: last wins; 2: first wins, causal-learn's pc
+    # default); ranking them by p-value (3, 4) or making them bi-directed (1) does not.
+    data = linear10[:3000]
+    perm = np.random.default_rng(0).permutation(data.shape[1])
+    for priority in (-1, 1, 3, 4):
+        a = scmforge.causal.pc(data, threads=1, uc_priority=priority)
+        b = scmforge.causal.pc(data[:, perm], threads=2, uc_priority=priority)
+        np.testing.assert_array_equal(b.marks, a.marks[np.ix_(perm, perm)], err_msg=f"uc_priority {priority}")
+    for priority in (0, 2):  # on this data: 8 and 11 marks differ, never an adjacency
+        a = scmforge.causal.pc(data, uc_priority=priority)
+        b = scmforge.causal.pc(data[:, perm], uc_priority=priority)
+        np.testing.assert_array_equal(b.marks != 0, a.marks[np.ix_(perm, perm)] != 0)
+
+
+def test_pc_equals_causal_learn_live_on_random_dags():
+    cl = pytest.importorskip("causallearn.search.ConstraintBased.PC")
+    rng = np.random.default_rng(5)
+    for trial in range(3):
+        d, n = 12, 3000
+        weights = np.triu(rng.normal(size=(d, d)) * (rng.random((d, d)) < 0.25), k=1)
+        x = np.zeros((n, d))
+        for j in range(d):
+            x[:, j] = x @ weights[:, j] + rng.normal(size=n)
+        ours = scmforge.causal.pc(x, 0.05, "fisherz")
+        theirs = cl.pc(x, 0.05, "fisherz", stable=True, uc_rule=0, uc_priority=2, show_progress=False)
+        np.testing.assert_array_equal(ours.marks, theirs.G.graph, err_msg=f"trial {trial}")
+
+
+def test_exports(linear10):
+    g = scmforge.causal.pc(linear10[:2000])
+    doc = json.loads(g.to_json())
+    assert doc["format"] == "scmforge-graph" and doc["nodes"] == g.names
+    np.testing.assert_array_equal(np.array(doc["marks"]), g.marks)
+    assert len(doc["edges"]) == len(g.edges()) == len(g.to_edge_list().splitlines())
+    assert g.to_dot().startswith("digraph") and g.to_dot().count("->") == len(g.edges())
+    nx = pytest.importorskip("networkx")
+    graph = g.to_networkx()
+    assert isinstance(graph, nx.DiGraph) and set(g.directed_edges()) <= set(graph.edges())
+    pytest.importorskip("causallearn")
+    np.testing.assert_array_equal(g.to_causallearn().graph, g.marks)
+
+
+def test_cli_writes_the_python_graph(tmp_path, cli, linear10):
+    csv = tmp_path / "linear.csv"
+    header = ",".join(f"X{j + 1}" for j in range(linear10.shape[1]))
+    np.savetxt(csv, linear10[:2000], delimiter=",", header=header, comments="", fmt="%.6f")
+    out, dot = tmp_path / "g.json", tmp_path / "g.dot"
+    run = subprocess.run([cli, "causal", "pc", str(csv), "--alpha", "0.05", "--out", str(out), "--dot", str(dot)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    import pandas as pd
+
+    g = scmforge.causal.pc(pd.read_csv(csv))
+    assert out.read_text() == g.to_json() and dot.read_text() == g.to_dot()
+    assert run.stdout == g.to_edge_list()
+    bad = subprocess.run([cli, "causal", "pc", str(csv), "--alpha", "1.5"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "alpha must be in (0, 1)" in bad.stderr
+
+
+def test_bad_inputs(linear10):
+    x = linear10[:500, :5].copy()
+    with pytest.raises(scmforge.InvalidInputError, match="alpha must be in"):
+        scmforge.causal.pc(x, alpha=0.0)
+    with pytest.raises(scmforge.InvalidInputError, match="unknown test"):
+        scmforge.causal.pc(x, test="kci2")
+    with pytest.raises(scmforge.InvalidInputError, match="uc_priority"):
+        scmforge.causal.pc(x, uc_priority=9)
+    holes = x.copy()
+    holes[7, 2] = np.nan
+    with pytest.raises(scmforge.InvalidInputError, match="row 8 has a missing value"):
+        scmforge.causal.pc(holes)
+    assert scmforge.causal.pc(holes, missing="drop").info["rows_used"] == 499
+    with pytest.raises(scmforge.InvalidInputError, match="missing must be"):
+        scmforge.causal.pc(holes, missing="mean")
+    constant = x.copy()
+    constant[:, 3] = 1.0
+    with pytest.raises(scmforge.InvalidInputError, match="'X4' has a single value"):
+        scmforge.causal.pc(constant)
+    collinear = np.column_stack([x, 2 * x[:, 0] + x[:, 1]])
+    with pytest.raises(scmforge.NumericalError, match="singular"):
+        scmforge.causal.pc(collinear)
+    with pytest.raises(scmforge.InvalidInputError, match="too few"):
+        scmforge.causal.pc(x[:6], alpha=0.99)
+    with pytest.raises(scmforge.InvalidInputError, match="2-D"):
+        scmforge.causal.pc(x[:, 0])
+    pd = pytest.importorskip("pandas")
+    one_level = pd.DataFrame({"a": pd.Categorical(["u"] * 50), "b": pd.Categorical(list("vw") * 25)})
+    with pytest.raises(scmforge.InvalidInputError, match="'a' has a single value \\(one level\\)"):
+        scmforge.causal.pc(one_level, test="chisq")
