@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "scmforge/causal/discrete_test.hpp"
 #include "scmforge/causal/fisher_z.hpp"
@@ -60,7 +61,7 @@ DiscoveryResult discover_pc(const Table<double>& table, const DiscoveryOptions& 
         names);
     test = [t](int x, int y, const std::vector<int>& s) { return t->p_value(x, y, s); };
   }
-  PcResult r = pc(static_cast<int>(d), test, o.pc);
+  PcResult r = pc(static_cast<int>(d), cached(std::move(test)), o.pc);
   DiscoveryResult out;
   out.graph = CausalGraph{names, std::move(r.graph)};
   out.rows_used = static_cast<std::int64_t>(keep.size());

@@ -77,12 +77,20 @@ DiscreteTest::DiscreteTest(const Eigen::MatrixXd& data, Statistic statistic,
 
 double DiscreteTest::p_value(int x, int y, std::span<const int> s) const {
   const auto n = static_cast<std::size_t>(n_);
-  // Stratum of every row: its S configuration, ranked densely in order of first occurrence.
+  // Stratum of every row: its S configuration in mixed radix while the radix product stays
+  // small (then a dense table, as causal-learn's bincount path), else ranked densely by a hash
+  // map. Empty configurations have no counts and are skipped below.
   std::vector<std::int64_t> key(n, 0);
   std::int64_t strata = 1;
+  const std::int64_t dense = std::max<std::int64_t>(1024, n_ / 4);
   for (const int c : s) {
     const std::vector<std::int32_t>& col = codes_[static_cast<std::size_t>(c)];
     const std::int64_t card = card_[static_cast<std::size_t>(c)];
+    if (strata * card <= dense) {
+      for (std::size_t i = 0; i < n; ++i) key[i] = key[i] * card + col[i];
+      strata *= card;
+      continue;
+    }
     std::unordered_map<std::int64_t, std::int64_t> rank;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int64_t k = key[i] * card + col[i];
@@ -112,7 +120,7 @@ double DiscreteTest::p_value(int x, int y, std::span<const int> s) const {
         cols[static_cast<std::size_t>(j)] += v;
         total += v;
       }
-    if (total == 0.0) continue;  // a configuration that does not occur (cannot happen)
+    if (total == 0.0) continue;  // a configuration that does not occur
     for (int i = 0; i < kx; ++i)
       for (int j = 0; j < ky; ++j) {
         const double e =

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <Eigen/LU>
+#include <Eigen/Cholesky>
 #include <cmath>
 #include <limits>
 
@@ -47,23 +47,32 @@ double FisherZ::p_value(int x, int y, std::span<const int> s) const {
                  "fisherz: {} rows are too few for a conditioning set of {} columns (need n - |S| "
                  "- 3 > 0); lower the maximum depth",
                  n_, s.size());
-  std::vector<int> vars{x, y};
-  vars.insert(vars.end(), s.begin(), s.end());
-  Eigen::MatrixXd sub(k, k);
-  for (Eigen::Index i = 0; i < k; ++i)
-    for (Eigen::Index j = 0; j < k; ++j)
-      sub(i, j) = corr_(vars[static_cast<std::size_t>(i)], vars[static_cast<std::size_t>(j)]);
-  const Eigen::FullPivLU<Eigen::MatrixXd> lu(sub);
-  if (!lu.isInvertible()) {
-    std::string cols;
-    for (const int v : vars) cols += (cols.empty() ? "" : ", ") + name(v);
-    SCMFORGE_THROW(Numerical,
-                   "fisherz: the correlation matrix of columns {} is singular (duplicated or "
-                   "perfectly collinear columns); drop the redundant columns",
-                   cols);
+  double r = 0.0;
+  if (s.empty()) {
+    r = corr_(x, y);
+  } else {
+    // P = inverse of the correlation submatrix over (x, y, S); only its top-left 2 x 2 block is
+    // needed: P e_0 and P e_1 by one Cholesky solve. A submatrix that is not positive definite
+    // to working precision (collinear columns) is reported instead of giving a p-value.
+    Eigen::MatrixXd sub(k, k);
+    const auto var = [&](Eigen::Index i) {
+      return i == 0 ? x : i == 1 ? y : s[static_cast<std::size_t>(i - 2)];
+    };
+    for (Eigen::Index i = 0; i < k; ++i)
+      for (Eigen::Index j = 0; j < k; ++j) sub(i, j) = corr_(var(i), var(j));
+    const Eigen::LLT<Eigen::MatrixXd> llt(sub);
+    const double floor = 1e-10;
+    if (llt.info() != Eigen::Success || llt.matrixLLT().diagonal().minCoeff() < std::sqrt(floor)) {
+      std::string cols;
+      for (Eigen::Index i = 0; i < k; ++i) cols += (cols.empty() ? "" : ", ") + name(var(i));
+      SCMFORGE_THROW(Numerical,
+                     "fisherz: the correlation matrix of columns {} is singular (duplicated or "
+                     "perfectly collinear columns); drop the redundant columns",
+                     cols);
+    }
+    const Eigen::MatrixXd inv = llt.solve(Eigen::MatrixXd::Identity(k, 2));
+    r = -inv(0, 1) / std::sqrt(std::abs(inv(0, 0) * inv(1, 1)));
   }
-  const Eigen::MatrixXd inv = lu.inverse();
-  double r = -inv(0, 1) / std::sqrt(std::abs(inv(0, 0) * inv(1, 1)));
   if (std::abs(r) >= 1.0) r = (1.0 - std::numeric_limits<double>::epsilon()) * (r > 0 ? 1.0 : -1.0);
   const double z = 0.5 * std::log((1.0 + r) / (1.0 - r));
   const double stat =

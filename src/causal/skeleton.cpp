@@ -2,6 +2,9 @@
 #include "scmforge/causal/skeleton.hpp"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "scmforge/core/error.hpp"
@@ -61,6 +64,28 @@ struct Removal {
 };
 
 }  // namespace
+
+CiTest cached(CiTest test) {
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::vector<int>, double> values;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [cache, test = std::move(test)](int x, int y, const std::vector<int>& s) {
+    std::vector<int> key{std::min(x, y), std::max(x, y)};
+    key.insert(key.end(), s.begin(), s.end());
+    std::sort(key.begin() + 2, key.end());
+    {
+      const std::lock_guard<std::mutex> lock(cache->mutex);
+      const auto it = cache->values.find(key);
+      if (it != cache->values.end()) return it->second;
+    }
+    const double p = test(x, y, s);
+    const std::lock_guard<std::mutex> lock(cache->mutex);
+    cache->values.emplace(std::move(key), p);
+    return p;
+  };
+}
 
 Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
   SCMFORGE_CHECK(o.alpha > 0.0 && o.alpha < 1.0, InvalidInput, "alpha must be in (0, 1), got {}",

@@ -25,6 +25,11 @@ namespace scmforge::causal {
 /// p-value of x independent of y given the columns in s; must be safe to call concurrently.
 using CiTest = std::function<double(int x, int y, const std::vector<int>& s)>;
 
+/// `test` behind a cache keyed by ({x, y}, sorted s), for a test symmetric in x and y (all of
+/// ours are): PC asks for (x, y, S) and (y, x, S) alike. Safe to call concurrently; a value is
+/// computed by whichever thread asks first, and every thread gets the same value.
+CiTest cached(CiTest test);
+
 struct SkeletonOptions {
   double alpha = 0.05;  // in (0, 1)
   bool stable = true;
