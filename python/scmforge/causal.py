@@ -63,6 +63,17 @@ class Graph:
     def to_edge_list(self) -> str:
         return self._exports["edges"]
 
+    def to_dag(self, seed: Optional[int] = None) -> "Graph":
+        """A DAG consistent with this CPDAG (Dor-Tarsi): acyclic, the same directed edges and
+        v-structures. ``seed=None``: the fixed extension; an int: a random consistent one.
+        Raises InvalidInputError for a PAG, a directed cycle, or a graph with no extension."""
+        if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise InvalidInputError(f"seed must be a non-negative integer or None, got {seed!r}")
+        raw = _core.causal_extend(self.names, np.ascontiguousarray(self.marks, dtype=np.int8),
+                                  -1 if seed is None else int(seed))
+        return Graph(self.names, np.asarray(raw["marks"]), {**self.info, "dag_seed": seed},
+                     {"json": raw["json"], "dot": raw["dot"], "edges": raw["edges"]})
+
     def to_networkx(self) -> Any:
         """A networkx DiGraph: a -> b as one edge, an undirected or bi-directed edge as two
         (with attribute ``marks``, the marks at each end)."""

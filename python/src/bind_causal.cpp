@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "scmforge/causal/dag.hpp"
 #include "scmforge/causal/discovery.hpp"
 #include "scmforge/core/error.hpp"
 
@@ -54,6 +55,25 @@ nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
   return out;
 }
 
+using Marks = nb::ndarray<const std::int8_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
+
+nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::int64_t seed) {
+  const std::size_t d = names.size();
+  SCMFORGE_CHECK(marks.shape(0) == d && marks.shape(1) == d, InvalidInput,
+                 "marks must be {} x {} for {} names", d, d, d);
+  causal::CausalGraph g{names, std::vector<std::int8_t>(marks.data(), marks.data() + d * d)};
+  const causal::CausalGraph dag = seed < 0
+                                      ? causal::extend_to_dag(g)
+                                      : causal::extend_to_dag(g, static_cast<std::uint64_t>(seed));
+  nb::dict out;
+  std::vector<std::int8_t> m = dag.marks;
+  out["marks"] = owned(std::move(m), {d, d});
+  out["json"] = causal::to_json(dag);
+  out["dot"] = causal::to_dot(dag);
+  out["edges"] = causal::to_edge_list(dag);
+  return out;
+}
+
 }  // namespace
 
 void bind_causal(nb::module_& m) {
@@ -61,6 +81,8 @@ void bind_causal(nb::module_& m) {
         nb::arg("test"), nb::arg("alpha"), nb::arg("stable"), nb::arg("uc_priority"),
         nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"),
         "PC on the columns of X (n x d float64, Fortran order): graph marks and exports.");
+  m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
+        "A DAG consistent with a CPDAG (seed < 0: the fixed extension).");
 }
 
 }  // namespace scmforge::python

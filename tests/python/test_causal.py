@@ -135,3 +135,20 @@ def test_bad_inputs(linear10):
     one_level = pd.DataFrame({"a": pd.Categorical(["u"] * 50), "b": pd.Categorical(list("vw") * 25)})
     with pytest.raises(scmforge.InvalidInputError, match="'a' has a single value \\(one level\\)"):
         scmforge.causal.pc(one_level, test="chisq")
+
+
+def test_dag_extension_of_a_pc_graph(linear10):
+    g = scmforge.causal.pc(linear10)
+    for seed in (None, 0, 1, 2):
+        dag = g.to_dag(seed)
+        assert ((dag.marks != 0) == (g.marks != 0)).all()
+        directed = (g.marks == -1) & (g.marks.T == 1)
+        assert (dag.marks[directed] == -1).all()
+        assert ((dag.marks == -1) == (dag.marks.T == 1)).all()  # every edge directed
+        nx = pytest.importorskip("networkx")
+        assert nx.is_directed_acyclic_graph(dag.to_networkx())
+    with pytest.raises(scmforge.InvalidInputError, match="seed"):
+        g.to_dag(-3)
+    bidirected = scmforge.causal.Graph(["a", "b"], np.array([[0, 1], [1, 0]], dtype=np.int8))
+    with pytest.raises(scmforge.InvalidInputError, match="not a CPDAG edge"):
+        bidirected.to_dag()

@@ -113,6 +113,7 @@ namespace streams {
 inline constexpr std::uint64_t kPrior = 0x70726f72ULL;         // datasets of the prior
 inline constexpr std::uint64_t kPriorGroup = 0x7067727055ULL;  // hyperparameter groups
 inline constexpr std::uint64_t kTest = 0x74657374ULL;          // unit tests
+inline constexpr std::uint64_t kDag = 0x646167ULL;             // random DAG extensions
 }  // namespace streams
 
 }  // namespace scmforge
