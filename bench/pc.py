@@ -3,8 +3,9 @@
 
 Cases:
 
-  linear d=<d> n=<n>   sparse random linear-Gaussian DAGs (expected degree 2, weights +-U(0.5, 1.5)
-                       on edges, unit-variance Gaussian noise, seeded), Fisher's z, alpha 0.05,
+  linear d=<d> n=<n>   sparse random linear-Gaussian DAGs as in Kalisch & Buehlmann (2007): a
+                       random order, each pair an edge with probability 2 / (d - 1) (expected
+                       degree 2), weights U(0.1, 1), N(0, 1) noise, seeded; Fisher's z, alpha 0.05,
                        PC-stable, uc_rule 0, uc_priority 2 (causal-learn's pc defaults);
                        d = 20, 50, 100 and n = 1,000, 10,000 (--quick: d = 20, 50; n = 1,000)
   bnlearn <net>        causal-learn's bnlearn_discrete_10000 data (10,000 rows), chi-square,
@@ -49,7 +50,7 @@ def random_dag_data(d: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     for i in range(d):
         for j in range(i + 1, d):
             if rng.random() < p:
-                weights[order[i], order[j]] = rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5)
+                weights[order[i], order[j]] = rng.uniform(0.1, 1.0)
     x = np.zeros((n, d))
     for j in order:
         x[:, j] = x @ weights[:, j] + rng.normal(size=n)

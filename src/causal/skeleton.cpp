@@ -2,7 +2,6 @@
 #include "scmforge/causal/skeleton.hpp"
 
 #include <algorithm>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -66,23 +65,34 @@ struct Removal {
 }  // namespace
 
 CiTest cached(CiTest test) {
+  // (x, y, S) and (y, x, S) usually come close together, so a bounded direct-mapped table is
+  // enough: a slot holds one key and its p-value, a new key evicts the old one. Memory stays
+  // fixed (kSlots entries) however many tests the search runs; eviction costs only a repeat.
+  constexpr std::size_t kSlots = std::size_t{1} << 18;
+  struct Slot {
+    std::vector<int> key;
+    double value = 0.0;
+  };
   struct Cache {
     std::mutex mutex;
-    std::map<std::vector<int>, double> values;
+    std::vector<Slot> slots = std::vector<Slot>(kSlots);
   };
   auto cache = std::make_shared<Cache>();
   return [cache, test = std::move(test)](int x, int y, const std::vector<int>& s) {
     std::vector<int> key{std::min(x, y), std::max(x, y)};
     key.insert(key.end(), s.begin(), s.end());
     std::sort(key.begin() + 2, key.end());
+    std::size_t h = 1469598103934665603ULL;
+    for (const int v : key) h = (h ^ static_cast<std::size_t>(v)) * 1099511628211ULL;
+    Slot& slot = cache->slots[h & (kSlots - 1)];
     {
       const std::lock_guard<std::mutex> lock(cache->mutex);
-      const auto it = cache->values.find(key);
-      if (it != cache->values.end()) return it->second;
+      if (slot.key == key) return slot.value;
     }
     const double p = test(x, y, s);
     const std::lock_guard<std::mutex> lock(cache->mutex);
-    cache->values.emplace(std::move(key), p);
+    slot.key = std::move(key);
+    slot.value = p;
     return p;
   };
 }

@@ -26,8 +26,8 @@ namespace scmforge::causal {
 using CiTest = std::function<double(int x, int y, const std::vector<int>& s)>;
 
 /// `test` behind a cache keyed by ({x, y}, sorted s), for a test symmetric in x and y (all of
-/// ours are): PC asks for (x, y, S) and (y, x, S) alike. Safe to call concurrently; a value is
-/// computed by whichever thread asks first, and every thread gets the same value.
+/// ours are): PC asks for (x, y, S) and (y, x, S) alike. A fixed-size table (2^18 keys; a new key
+/// evicts an old one), so memory does not grow with the search. Safe to call concurrently.
 CiTest cached(CiTest test);
 
 struct SkeletonOptions {
