@@ -56,6 +56,9 @@ void add_causal_commands(CLI::App& app) {
       ->capture_default_str();
   pc->add_option("--threads", c->options.pc.skeleton.threads, "Threads (0: all cores)")
       ->capture_default_str();
+  pc->add_option("--time-limit", c->options.pc.skeleton.time_limit,
+                 "Seconds the search may take (0: none); past it, stop naming the level reached")
+      ->capture_default_str();
   pc->add_option("--out", c->out, "Write the graph as JSON (docs/causal.md)");
   pc->add_option("--dot", c->dot, "Write the graph as Graphviz DOT");
   pc->callback([c] { run_pc(*c); });

@@ -138,7 +138,7 @@ def _table(data: Any, categorical: Optional[list[bool]]) -> tuple[np.ndarray, li
 
 def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = True, uc_priority: int = 2,
        max_depth: int = -1, missing: str = "error", threads: int = 0, categorical: Optional[list[bool]] = None,
-       names: Optional[list[str]] = None) -> Graph:
+       names: Optional[list[str]] = None, time_limit: float = 0.0) -> Graph:
     """The PC algorithm (uc_rule 0, as causal-learn's ``pc``), returning a CPDAG.
 
     Args:
@@ -153,6 +153,8 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
         missing: "error" (NaN is an error) or "drop" (rows with NaN are dropped).
         threads: threads for the CI tests of one level (0: all cores); the result is the same.
         categorical: per-column flags overriding the detected ones; names: column names.
+        time_limit: seconds the adjacency search may take (0: none); past it, InvalidInputError
+            naming the level reached.
     """
     if test not in TESTS:
         raise InvalidInputError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")
@@ -162,7 +164,7 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
             raise InvalidInputError(f"{len(names)} names for {X.shape[1]} columns")
         detected = [str(n) for n in names]
     raw = _core.causal_pc(X, detected, flags, test, float(alpha), bool(stable), int(uc_priority), int(max_depth),
-                          missing, int(threads))
+                          missing, int(threads), float(time_limit))
     info = {"algorithm": "pc", "test": test, "alpha": alpha, "stable": stable, "uc_priority": uc_priority,
             "max_depth": max_depth, "rows_used": raw["rows_used"], "depth_reached": raw["depth_reached"],
             "ci_tests": raw["ci_tests"]}

@@ -21,7 +21,7 @@ using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::f_contig, nb::device::
 nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
                    const std::vector<int>& categorical, const std::string& test, double alpha,
                    bool stable, int uc_priority, int max_depth, const std::string& missing,
-                   int threads) {
+                   int threads, double time_limit) {
   const auto n = static_cast<std::int64_t>(x.shape(0));
   const auto d = x.shape(1);
   SCMFORGE_CHECK(names.size() == d && categorical.size() == d, InvalidInput,
@@ -37,7 +37,11 @@ nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
   o.test = test;
   o.missing = missing;
   o.pc.uc_priority = uc_priority;
-  o.pc.skeleton = causal::SkeletonOptions{alpha, stable, max_depth, threads};
+  o.pc.skeleton.alpha = alpha;
+  o.pc.skeleton.stable = stable;
+  o.pc.skeleton.max_depth = max_depth;
+  o.pc.skeleton.threads = threads;
+  o.pc.skeleton.time_limit = time_limit;
   causal::DiscoveryResult r;
   {
     nb::gil_scoped_release release;
@@ -79,7 +83,7 @@ nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::
 void bind_causal(nb::module_& m) {
   m.def("causal_pc", &causal_pc, nb::arg("X"), nb::arg("names"), nb::arg("categorical"),
         nb::arg("test"), nb::arg("alpha"), nb::arg("stable"), nb::arg("uc_priority"),
-        nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"),
+        nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"), nb::arg("time_limit"),
         "PC on the columns of X (n x d float64, Fortran order): graph marks and exports.");
   m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
         "A DAG consistent with a CPDAG (seed < 0: the fixed extension).");

@@ -2,6 +2,7 @@
 #include "scmforge/causal/skeleton.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -107,11 +108,27 @@ Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
   g.adjacent.assign(dd * dd, 1);
   for (std::size_t i = 0; i < dd; ++i) g.adjacent[i * dd + i] = 0;
   g.sepset.assign(dd * dd, std::nullopt);
+  SCMFORGE_CHECK(o.time_limit >= 0.0, InvalidInput, "time_limit must be >= 0 seconds, got {}",
+                 o.time_limit);
+  const auto start = std::chrono::steady_clock::now();
+  // Before each variable: progress, then the time limit (a clear stop, naming the level).
+  const auto checkpoint = [&](int level, int x) {
+    if (o.progress) o.progress(level, x, d);
+    if (o.time_limit <= 0.0) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    SCMFORGE_CHECK(seconds <= o.time_limit, InvalidInput,
+                   "time limit of {} s reached during level {} of the adjacency search "
+                   "(conditioning sets of size {}; at most {} neighbours left); raise time_limit, "
+                   "lower max_depth or alpha",
+                   o.time_limit, level, level, max_degree(g));
+  };
   for (int level = 0; max_degree(g) - 1 >= level; ++level) {
     if (o.max_depth >= 0 && level > o.max_depth) break;
     g.depth_reached = level;
     if (!o.stable) {
       for (int x = 0; x < d; ++x) {
+        checkpoint(level, x);
         const std::vector<int> adj = neighbours(g, x);
         if (static_cast<int>(adj.size()) < level - 1) continue;
         for (const int y : adj) {
@@ -138,6 +155,7 @@ Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
     parallel_for(d, o.threads, [&](std::int64_t xi) {
       const int x = static_cast<int>(xi);
       const auto xs = static_cast<std::size_t>(x);
+      checkpoint(level, x);
       const std::vector<int> adj = neighbours(g, x);
       if (static_cast<int>(adj.size()) < level - 1) return;  // causal-learn's guard
       for (const int y : adj) {

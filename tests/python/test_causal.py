@@ -129,6 +129,8 @@ def test_bad_inputs(linear10):
         scmforge.causal.pc(collinear)
     with pytest.raises(scmforge.InvalidInputError, match="too few"):
         scmforge.causal.pc(x[:6], alpha=0.99)
+    with pytest.raises(scmforge.InvalidInputError, match="time limit of 1e-09 s reached during level 0"):
+        scmforge.causal.pc(x, time_limit=1e-9)
     with pytest.raises(scmforge.InvalidInputError, match="2-D"):
         scmforge.causal.pc(x[:, 0])
     pd = pytest.importorskip("pandas")

@@ -30,11 +30,19 @@ using CiTest = std::function<double(int x, int y, const std::vector<int>& s)>;
 /// evicts an old one), so memory does not grow with the search. Safe to call concurrently.
 CiTest cached(CiTest test);
 
+/// Called before each variable of each level with (level, variable, variables); must be
+/// safe to call concurrently (stable search).
+using SkeletonProgress = std::function<void(int level, int variable, int d)>;
+
 struct SkeletonOptions {
   double alpha = 0.05;  // in (0, 1)
   bool stable = true;
   int max_depth = -1;  // largest conditioning-set size; -1 = no limit
   int threads = 1;     // <= 0: all cores (stable only; the original variant is sequential)
+  /// Seconds the search may run (0: no limit). Past it the search stops with InvalidInput
+  /// naming the level reached and the largest level still to come, instead of running on.
+  double time_limit = 0.0;
+  SkeletonProgress progress;  // optional
 };
 
 struct Skeleton {

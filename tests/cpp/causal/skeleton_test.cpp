@@ -50,7 +50,7 @@ TEST(CausalSkeleton, PcStableFisherZMatchesCausalLearnOnLinear10) {
   const FisherZ z(data);
   for (const int threads : {1, 2}) {
     const Skeleton g = find_skeleton(static_cast<int>(data.cols()), fisher(z),
-                                     SkeletonOptions{0.05, true, -1, threads});
+                                     SkeletonOptions{0.05, true, -1, threads, 0.0, {}});
     for (const char* name :
          {"linear_10_pc_fisherz_0.05_stable_0_0.txt", "linear_10_pc_fisherz_0.05_stable_0_4.txt",
           "linear_10_pc_fisherz_0.05_stable_1_-1.txt",
@@ -100,7 +100,7 @@ TEST(CausalSkeleton, OracleTestRecoversTheSkeletonAndSeparatingSets) {
     return 0.0;
   };
   for (const bool stable : {true, false}) {
-    const Skeleton g = find_skeleton(4, oracle, SkeletonOptions{0.05, stable, -1, 1});
+    const Skeleton g = find_skeleton(4, oracle, SkeletonOptions{0.05, stable, -1, 1, 0.0, {}});
     EXPECT_TRUE(g.has_edge(0, 2) && g.has_edge(1, 2) && g.has_edge(2, 3));
     EXPECT_FALSE(g.has_edge(0, 1) || g.has_edge(0, 3) || g.has_edge(1, 3));
     EXPECT_EQ(*g.sepset[0 * 4 + 1], std::vector<int>{});
@@ -108,9 +108,38 @@ TEST(CausalSkeleton, OracleTestRecoversTheSkeletonAndSeparatingSets) {
     EXPECT_EQ(*g.sepset[3 * 4 + 1], std::vector<int>{2});
     EXPECT_FALSE(g.sepset[0 * 4 + 2].has_value());
   }
-  const Skeleton shallow = find_skeleton(4, oracle, SkeletonOptions{0.05, true, 0, 1});
+  const Skeleton shallow = find_skeleton(4, oracle, SkeletonOptions{0.05, true, 0, 1, 0.0, {}});
   EXPECT_EQ(shallow.depth_reached, 0);
   EXPECT_TRUE(shallow.has_edge(0, 3));  // needs a conditioning set of size 1
+}
+
+// A time limit stops the search with a message naming the level; progress sees every level.
+TEST(CausalSkeleton, TimeLimitStopsWithTheLevelReachedAndProgressReportsLevels) {
+  const CiTest slow = [](int, int, const std::vector<int>&) {
+    volatile double sink = 0.0;
+    for (int i = 0; i < 20000; ++i) sink = sink + 1.0;
+    return 0.0;  // every pair dependent: the search goes deep
+  };
+  SkeletonOptions o;
+  o.time_limit = 0.05;
+  try {
+    find_skeleton(14, slow, o);
+    FAIL() << "expected the time limit";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("time limit of 0.05 s reached during level"),
+              std::string::npos)
+        << e.what();
+  }
+  std::vector<int> levels;
+  SkeletonOptions p;
+  p.progress = [&levels](int level, int, int) {
+    if (levels.empty() || levels.back() != level) levels.push_back(level);
+  };
+  const CiTest independent = [](int, int, const std::vector<int>&) { return 1.0; };
+  find_skeleton(5, independent, p);
+  EXPECT_EQ(levels, std::vector<int>{0});  // all edges go at level 0
+  o.time_limit = -1.0;
+  EXPECT_THROW(find_skeleton(3, independent, o), InvalidInput);
 }
 
 TEST(CausalSkeleton, BadInputsAreNamed) {
@@ -133,7 +162,9 @@ TEST(CausalSkeleton, BadInputsAreNamed) {
   const std::vector<int> two{2, 3};
   EXPECT_THROW(static_cast<void>(small.p_value(0, 1, two)), InvalidInput);  // 5 - 2 - 3 = 0
   const CiTest never = [](int, int, const std::vector<int>&) { return 0.0; };
-  EXPECT_THROW(find_skeleton(3, never, SkeletonOptions{1.5}), InvalidInput);
+  SkeletonOptions bad_alpha;
+  bad_alpha.alpha = 1.5;
+  EXPECT_THROW(find_skeleton(3, never, bad_alpha), InvalidInput);
   EXPECT_THROW(find_skeleton(1, never, {}), InvalidInput);
 }
 
