@@ -253,3 +253,15 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
     assert accuracy["cart"] == accuracy["sklearn_cart"]
     assert accuracy["optimal"]["1"] >= 0.9  # one informative feature: observed 0.98
     assert "| metatree |" in out.read_text()
+
+
+def test_bundled_checkpoint_writes_trees_without_training():
+    from scmforge.models import BUNDLED_CHECKPOINT
+
+    model, state = load_model(BUNDLED_CHECKPOINT)
+    assert state["config"]["width"] == 32 and state["step"] > 0
+    assert "scmforge train metatree" in state["trained_by"]
+    X = np.random.default_rng(1).normal(size=(200, 4)).astype(np.float32)
+    y = (X[:, 2] > 0.1).astype(int)
+    clf = MetaTreeClassifier(random_state=0).fit(X, y)  # the bundled checkpoint by default
+    assert clf.trees_[0].node_count >= 3 and clf.predict(X).shape == (200,)
