@@ -228,9 +228,8 @@ namespace detail {
 
 bool philox_kernel_supported(PhiloxKernel kernel) noexcept {
   switch (kernel) {
-    case PhiloxKernel::kPortable:
-      return true;
 #if defined(SCMFORGE_PHILOX_X86)
+    case PhiloxKernel::kPortable:
     case PhiloxKernel::kSse2:
       return true;
     case PhiloxKernel::kAvx2:
@@ -239,7 +238,7 @@ bool philox_kernel_supported(PhiloxKernel kernel) noexcept {
       return __builtin_cpu_supports("avx512f") != 0;
 #endif
     default:
-      return false;
+      return kernel == PhiloxKernel::kPortable;
   }
 }
 
