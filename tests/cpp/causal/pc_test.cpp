@@ -3,10 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "causal/fixtures.hpp"
 #include "scmforge/causal/discrete_test.hpp"
 #include "scmforge/causal/fisher_z.hpp"
 #include "scmforge/core/error.hpp"
@@ -14,36 +13,14 @@
 namespace scmforge::causal {
 namespace {
 
-const std::string kFixtures = std::string(SCMFORGE_SHARED_DIR) + "/fixtures/causal-learn/TestData/";
-
-std::vector<std::vector<double>> load_rows(const std::string& path, int skip) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::string line;
-  for (int i = 0; i < skip; ++i) std::getline(in, line);
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::vector<double> row;
-    for (double v; fields >> v;) row.push_back(v);
-    if (!row.empty()) rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-Eigen::MatrixXd to_matrix(const std::vector<std::vector<double>>& rows) {
-  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
-                    static_cast<Eigen::Index>(rows[0].size()));
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j)
-      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
-  return m;
-}
+using testing::kFixtures;
+using testing::load_matrix;
+using testing::load_rows;
 
 // Runs PC-stable (uc_priority -1) with a discrete test and compares with a recorded graph.
 void expect_discrete_pc(const std::string& data_path, const std::string& expected_path,
                         DiscreteTest::Statistic statistic) {
-  const Eigen::MatrixXd data = to_matrix(load_rows(data_path, 1));
+  const Eigen::MatrixXd data = load_matrix(data_path, 1);
   const DiscreteTest t(data, statistic);
   const CiTest test = [&t](int x, int y, const std::vector<int>& s) { return t.p_value(x, y, s); };
   PcOptions options;
@@ -98,12 +75,7 @@ TEST(CausalPc, ChiSquareSurvivalFunctionKnownValues) {
 // causal-learn's pc(data_linear_10, 0.05, fisherz, stable=True, uc_rule=0, uc_priority=p) for
 // every priority: the whole oriented graph, entry for entry.
 TEST(CausalPc, FisherZStableMatchesCausalLearnForEveryColliderPriority) {
-  const auto rows = load_rows(kFixtures + "data_linear_10.txt", 1);
-  Eigen::MatrixXd data(static_cast<Eigen::Index>(rows.size()),
-                       static_cast<Eigen::Index>(rows[0].size()));
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j)
-      data(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
+  const Eigen::MatrixXd data = load_matrix(kFixtures + "data_linear_10.txt", 1);
   const FisherZ z(data);
   const CiTest test = [&z](int x, int y, const std::vector<int>& s) { return z.p_value(x, y, s); };
   const int d = static_cast<int>(data.cols());

@@ -4,39 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <numeric>
-#include <sstream>
 #include <string>
 
+#include "causal/fixtures.hpp"
 #include "scmforge/causal/fisher_z.hpp"
 #include "scmforge/core/error.hpp"
 
 namespace scmforge::causal {
 namespace {
 
-const std::string kFixtures = std::string(SCMFORGE_SHARED_DIR) + "/fixtures/causal-learn/TestData/";
-
-// A whitespace-separated numeric file (np.loadtxt), skipping `skip` header lines: rows x cols.
-Eigen::MatrixXd load_matrix(const std::string& path, int skip) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in.good()) << path;
-  std::string line;
-  for (int i = 0; i < skip; ++i) std::getline(in, line);
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::vector<double> row;
-    for (double v; fields >> v;) row.push_back(v);
-    if (!row.empty()) rows.push_back(std::move(row));
-  }
-  Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()),
-                    static_cast<Eigen::Index>(rows.empty() ? 0 : rows[0].size()));
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j)
-      m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
-  return m;
-}
+using testing::kFixtures;
+using testing::load_matrix;
+using testing::load_rows;
 
 CiTest fisher(const FisherZ& z) {
   return [&z](int x, int y, const std::vector<int>& s) { return z.p_value(x, y, s); };
