@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -39,6 +41,18 @@ inline Eigen::MatrixXd load_matrix(const std::string& path, int skip) {
     for (std::size_t j = 0; j < rows[i].size(); ++j)
       m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
   return m;
+}
+
+/// The d-separation oracle of the DAG 0 -> 2 <- 1, 2 -> 3 as a CI test (p = 1 independent,
+/// 0 dependent): 0 _||_ 1 given nothing (not given 2 or 3); 0, 1 _||_ 3 given 2.
+inline std::function<double(int, int, const std::vector<int>&)> collider_then_chain_oracle() {
+  return [](int x, int y, const std::vector<int>& s) {
+    const auto has = [&s](int v) { return std::find(s.begin(), s.end(), v) != s.end(); };
+    const int a = std::min(x, y), b = std::max(x, y);
+    if (a == 0 && b == 1) return has(2) || has(3) ? 0.0 : 1.0;
+    if ((a == 0 || a == 1) && b == 3) return has(2) ? 1.0 : 0.0;
+    return 0.0;
+  };
 }
 
 }  // namespace scmforge::causal::testing

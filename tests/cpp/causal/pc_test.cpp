@@ -102,13 +102,7 @@ TEST(CausalPc, FisherZStableMatchesCausalLearnForEveryColliderPriority) {
 // Oracle CI test of the DAG 0 -> 2 <- 1, 2 -> 3: the CPDAG orients the collider and, by Meek's
 // R1, 2 -> 3.
 TEST(CausalPc, OracleColliderAndMeekR1) {
-  const CiTest oracle = [](int x, int y, const std::vector<int>& s) {
-    const auto has = [&s](int v) { return std::find(s.begin(), s.end(), v) != s.end(); };
-    const int a = std::min(x, y), b = std::max(x, y);
-    if (a == 0 && b == 1) return has(2) || has(3) ? 0.0 : 1.0;
-    if ((a == 0 || a == 1) && b == 3) return has(2) ? 1.0 : 0.0;
-    return 0.0;
-  };
+  const CiTest oracle = testing::collider_then_chain_oracle();
   const PcResult r = pc(4, oracle, {});
   const auto at = [&r](int a, int b) { return r.graph[static_cast<std::size_t>(a * 4 + b)]; };
   EXPECT_TRUE(at(0, 2) == -1 && at(2, 0) == 1);  // 0 -> 2

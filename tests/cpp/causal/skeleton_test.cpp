@@ -72,13 +72,7 @@ TEST(CausalSkeleton, StableSearchIsInvariantToColumnOrder) {
 // Known answers with an oracle test from d-separation in a 4-variable DAG: 0 -> 2 <- 1, 2 -> 3.
 // Independences: 0 _||_ 1; 0 _||_ 3 | 2; 1 _||_ 3 | 2 (and supersets without a collider).
 TEST(CausalSkeleton, OracleTestRecoversTheSkeletonAndSeparatingSets) {
-  const CiTest oracle = [](int x, int y, const std::vector<int>& s) {
-    const auto has = [&s](int v) { return std::find(s.begin(), s.end(), v) != s.end(); };
-    const int a = std::min(x, y), b = std::max(x, y);
-    if (a == 0 && b == 1) return has(2) || has(3) ? 0.0 : 1.0;
-    if ((a == 0 || a == 1) && b == 3) return has(2) ? 1.0 : 0.0;
-    return 0.0;
-  };
+  const CiTest oracle = testing::collider_then_chain_oracle();
   for (const bool stable : {true, false}) {
     const Skeleton g = find_skeleton(4, oracle, SkeletonOptions{0.05, stable, -1, 1, 0.0, {}});
     EXPECT_TRUE(g.has_edge(0, 2) && g.has_edge(1, 2) && g.has_edge(2, 3));
