@@ -5,7 +5,9 @@ metatree``) and :func:`train`. Step s trains on batch s of the stream (``MetaTre
 index; with DDP, rank r of W takes batch s * W + r), with the features permuted by a generator
 seeded by (seed, step), so a run resumed from a checkpoint continues exactly as an uninterrupted
 one would. Writes ``OUT/checkpoint.pt`` (model, optimiser, schedule, step; loadable with
-``torch.load(weights_only=True)``), ``OUT/metrics.csv`` and ``OUT/manifest.json``.
+``torch.load(weights_only=True)``), ``OUT/metrics.csv`` and ``OUT/manifest.json``. Under torchrun
+(WORLD_SIZE > 1) each rank trains on its own batches and the gradients are averaged by
+all-reduce after every step (not DDP's hooks: a step runs one forward pass per tree node).
 """
 
 from __future__ import annotations
@@ -145,7 +147,6 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, seen, elapsed = int(state["step"]), int(state["examples"]), float(state["elapsed"])
-    wrapped = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     if data is not None:
         from scmforge.torch import MetaTreeShards
 
@@ -181,7 +182,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
             if step >= r["steps"]:
                 break
             data_wait = time.perf_counter() - wait_start
-            if batch["x"].shape[0] == 0:  # no candidate of this batch was accepted
+            if batch["x"].shape[0] == 0 and world == 1:  # no candidate of this batch was accepted
+                # (with several ranks every rank still steps, with a zero loss, so the
+                # all-reduces stay matched)
                 step += 1
                 wait_start = time.perf_counter()
                 continue
@@ -191,9 +194,15 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
                 group["lr"] = learning_rate(step, r)
             t0 = time.perf_counter()
             with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
-                value = loss(wrapped, batch) if world == 1 else loss(wrapped.module, batch)
+                value = loss(model, batch)
             optimizer.zero_grad(set_to_none=True)
             value.backward()
+            if world > 1:  # average the gradients over ranks (one forward per node, so no DDP hooks)
+                for p in model.parameters():
+                    if p.grad is None:
+                        p.grad = torch.zeros_like(p)
+                    torch.distributed.all_reduce(p.grad)
+                    p.grad /= world
             torch.nn.utils.clip_grad_norm_(model.parameters(), r["clip"])
             optimizer.step()
             step += 1
