@@ -57,6 +57,8 @@ def permute_features(batch: dict, generator: torch.Generator) -> dict:
     renumbered to match."""
     x = batch["x"]
     b, _, f = x.shape
+    if b == 0:
+        return batch
     perm = torch.stack([torch.randperm(f, generator=generator) for _ in range(b)])  # new j <- old perm[j]
     inverse = torch.argsort(perm, dim=1)  # old j -> new position
     out = dict(batch)
