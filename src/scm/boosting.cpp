@@ -1,0 +1,268 @@
+// src/scm/boosting.cpp: binning, depth-wise histogram tree growth and boosting rounds.
+#include "scmforge/scm/boosting.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "scmforge/core/error.hpp"
+
+namespace scmforge::scm {
+namespace {
+
+// Per-feature bins: codes[j * n + i] is the bin of row i in feature j; cuts[j][b] is the
+// threshold between bin b and bin b + 1.
+struct Binned {
+  std::vector<std::uint8_t> codes;
+  std::vector<std::vector<double>> cuts;
+};
+
+Binned bin_features(std::span<const double> x, std::int64_t n, std::int32_t p, int max_bins) {
+  Binned b;
+  b.codes.resize(x.size());
+  b.cuts.resize(static_cast<std::size_t>(p));
+  std::vector<double> sorted;
+  for (std::int32_t j = 0; j < p; ++j) {
+    const double* col = x.data() + static_cast<std::int64_t>(j) * n;
+    sorted.assign(col, col + n);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    std::vector<double> edges;  // upper value of each bin
+    if (static_cast<int>(sorted.size()) <= max_bins) {
+      edges = sorted;
+    } else {
+      for (int k = 1; k <= max_bins; ++k) {
+        const auto idx = static_cast<std::size_t>(
+            std::ceil(static_cast<double>(k) * static_cast<double>(sorted.size()) / max_bins) - 1);
+        edges.push_back(sorted[idx]);
+      }
+      edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    }
+    auto& cut = b.cuts[static_cast<std::size_t>(j)];
+    for (std::size_t k = 0; k + 1 < edges.size(); ++k) {
+      const auto next = std::upper_bound(sorted.begin(), sorted.end(), edges[k]);
+      cut.push_back(0.5 * (edges[k] + *next));
+    }
+    std::uint8_t* codes = b.codes.data() + static_cast<std::int64_t>(j) * n;
+    for (std::int64_t i = 0; i < n; ++i) {
+      codes[i] =
+          static_cast<std::uint8_t>(std::upper_bound(cut.begin(), cut.end(), col[i]) - cut.begin());
+    }
+  }
+  return b;
+}
+
+struct Bin {
+  double g = 0;
+  double h = 0;
+  std::int64_t count = 0;
+};
+
+// Grows one tree on gradients / hessians; rows[begin, end) of `rows` belong to the node being
+// grown and are partitioned in place. Leaves add their value to `score` (stride k, output c).
+struct TreeGrower {
+  const Binned& bins;
+  std::int64_t n;
+  const std::vector<double>& g;
+  const std::vector<double>& h;
+  const BoostingOptions& options;
+  std::int64_t min_leaf;
+  BoostedTrees& model;
+  std::vector<std::int32_t>& rows;
+  std::vector<Bin> hist;
+
+  std::int32_t new_node() {
+    model.feature.push_back(-1);
+    model.threshold.push_back(0.0);
+    model.left.push_back(-1);
+    model.right.push_back(-1);
+    model.value.push_back(0.0);
+    return static_cast<std::int32_t>(model.feature.size() - 1 -
+                                     static_cast<std::size_t>(model.roots.back()));
+  }
+
+  // Returns the node's index relative to the tree's root.
+  std::int32_t grow(std::size_t begin, std::size_t end, int depth, double* score, int stride) {
+    const std::int32_t node = new_node();
+    const auto abs_node = static_cast<std::size_t>(model.roots.back() + node);
+    double g_sum = 0;
+    double h_sum = 0;
+    for (std::size_t r = begin; r < end; ++r) {
+      g_sum += g[static_cast<std::size_t>(rows[r])];
+      h_sum += h[static_cast<std::size_t>(rows[r])];
+    }
+    const auto count = static_cast<std::int64_t>(end - begin);
+    int best_feature = -1;
+    int best_bin = -1;
+    if (depth < options.max_depth && count >= 2 * min_leaf) {
+      const double parent = g_sum * g_sum / (h_sum + options.lambda);
+      double best_gain = 1e-12 * (1.0 + std::abs(parent));
+      for (std::size_t j = 0; j < bins.cuts.size(); ++j) {
+        const std::size_t n_bins = bins.cuts[j].size() + 1;
+        if (n_bins < 2) continue;
+        hist.assign(n_bins, Bin{});
+        const std::uint8_t* codes = bins.codes.data() + static_cast<std::int64_t>(j) * n;
+        for (std::size_t r = begin; r < end; ++r) {
+          const auto i = static_cast<std::size_t>(rows[r]);
+          Bin& bin = hist[codes[i]];
+          bin.g += g[i];
+          bin.h += h[i];
+          ++bin.count;
+        }
+        Bin left;
+        for (std::size_t b = 0; b + 1 < n_bins; ++b) {
+          left.g += hist[b].g;
+          left.h += hist[b].h;
+          left.count += hist[b].count;
+          if (left.count < min_leaf) continue;
+          if (count - left.count < min_leaf) break;
+          const double g_right = g_sum - left.g;
+          const double h_right = h_sum - left.h;
+          const double gain = left.g * left.g / (left.h + options.lambda) +
+                              g_right * g_right / (h_right + options.lambda) - parent;
+          if (gain > best_gain) {
+            best_gain = gain;
+            best_feature = static_cast<int>(j);
+            best_bin = static_cast<int>(b);
+          }
+        }
+      }
+    }
+    if (best_feature < 0) {
+      const double value = -options.learning_rate * g_sum / (h_sum + options.lambda);
+      model.value[abs_node] = value;
+      for (std::size_t r = begin; r < end; ++r) {
+        score[static_cast<std::int64_t>(rows[r]) * stride] += value;
+      }
+      return node;
+    }
+    const std::uint8_t* codes = bins.codes.data() + static_cast<std::int64_t>(best_feature) * n;
+    const auto mid = std::stable_partition(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                           rows.begin() + static_cast<std::ptrdiff_t>(end),
+                                           [&](std::int32_t i) { return codes[i] <= best_bin; });
+    const auto split = static_cast<std::size_t>(mid - rows.begin());
+    model.feature[abs_node] = best_feature;
+    model.threshold[abs_node] =
+        bins.cuts[static_cast<std::size_t>(best_feature)][static_cast<std::size_t>(best_bin)];
+    const std::int32_t l = grow(begin, split, depth + 1, score, stride);
+    const std::int32_t r = grow(split, end, depth + 1, score, stride);
+    model.left[abs_node] = l;
+    model.right[abs_node] = r;
+    return node;
+  }
+};
+
+}  // namespace
+
+void BoostedTrees::predict_row(const double* x_row, double* out) const noexcept {
+  const auto k = static_cast<std::size_t>(n_outputs);
+  for (std::size_t c = 0; c < k; ++c) out[c] = base_score[c];
+  for (std::size_t t = 0; t < roots.size(); ++t) {
+    const std::int64_t root = roots[t];
+    std::int64_t node = root;
+    while (feature[static_cast<std::size_t>(node)] >= 0) {
+      const auto u = static_cast<std::size_t>(node);
+      node = root + (x_row[feature[u]] >= threshold[u] ? right[u] : left[u]);
+    }
+    out[t % k] += value[static_cast<std::size_t>(node)];
+  }
+}
+
+void BoostedTrees::validate() const {
+  const std::size_t nodes = feature.size();
+  SCMFORGE_CHECK(
+      n_features >= 0 && n_outputs >= 1 && base_score.size() == static_cast<std::size_t>(n_outputs),
+      InvalidInput, "boosted trees: {} base scores for {} outputs", base_score.size(), n_outputs);
+  SCMFORGE_CHECK(threshold.size() == nodes && left.size() == nodes && right.size() == nodes &&
+                     value.size() == nodes,
+                 InvalidInput, "boosted trees: node arrays of different lengths");
+  for (std::size_t t = 0; t < roots.size(); ++t) {
+    const std::int64_t root = roots[t];
+    const std::int64_t end = t + 1 < roots.size() ? roots[t + 1] : static_cast<std::int64_t>(nodes);
+    SCMFORGE_CHECK(root >= 0 && root < end && end <= static_cast<std::int64_t>(nodes), InvalidInput,
+                   "boosted trees: tree {} has an invalid node range", t);
+    for (std::int64_t u = root; u < end; ++u) {
+      const auto s = static_cast<std::size_t>(u);
+      if (feature[s] < 0) continue;
+      const std::int64_t rel = u - root;
+      SCMFORGE_CHECK(feature[s] < n_features && left[s] > rel && right[s] > rel &&
+                         root + left[s] < end && root + right[s] < end,
+                     InvalidInput, "boosted trees: node {} of tree {} is malformed", rel, t);
+    }
+  }
+}
+
+BoostedTrees fit_boosted(std::span<const double> x, std::int64_t n, std::int32_t p,
+                         std::span<const double> y, BoostingLoss loss, std::int32_t n_classes,
+                         const BoostingOptions& options) {
+  SCMFORGE_CHECK(n >= 1 && p >= 0 && x.size() == static_cast<std::size_t>(n * p) &&
+                     y.size() == static_cast<std::size_t>(n),
+                 InvalidInput, "fit_boosted: x has {} values and y {} for n = {}, p = {}", x.size(),
+                 y.size(), n, p);
+  SCMFORGE_CHECK(options.max_bins >= 2 && options.max_bins <= 255, InvalidInput,
+                 "max_bins must be in [2, 255], got {}", options.max_bins);
+  SCMFORGE_CHECK(options.n_rounds >= 0 && options.max_depth >= 0 && options.learning_rate > 0 &&
+                     options.lambda >= 0,
+                 InvalidInput,
+                 "boosting options: n_rounds {} and max_depth {} must be >= 0, learning_rate {} "
+                 "> 0, lambda {} >= 0",
+                 options.n_rounds, options.max_depth, options.learning_rate, options.lambda);
+  BoostedTrees model;
+  model.loss = loss;
+  model.n_features = p;
+  const int k = loss == BoostingLoss::kSoftmax ? n_classes : 1;
+  SCMFORGE_CHECK(loss != BoostingLoss::kSoftmax || n_classes >= 2, InvalidInput,
+                 "fit_boosted: softmax needs >= 2 classes, got {}", n_classes);
+  model.n_outputs = k;
+  const auto nn = static_cast<std::size_t>(n);
+  if (loss == BoostingLoss::kSquaredError) {
+    model.base_score = {std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(n)};
+  } else {
+    std::vector<double> counts(static_cast<std::size_t>(k), 0.0);
+    for (double v : y) counts[static_cast<std::size_t>(v)] += 1.0;
+    for (double c : counts) {
+      // A class absent from this fold keeps a small prior instead of log(0).
+      model.base_score.push_back(std::log(std::max(c, 0.5) / static_cast<double>(n)));
+    }
+  }
+  const Binned bins = bin_features(x, n, p, options.max_bins);
+  std::vector<double> score(nn * static_cast<std::size_t>(k));
+  for (std::size_t i = 0; i < nn; ++i) {
+    for (int c = 0; c < k; ++c) score[i * k + c] = model.base_score[static_cast<std::size_t>(c)];
+  }
+  std::vector<double> g(nn);
+  std::vector<double> h(nn);
+  std::vector<double> prob(nn * static_cast<std::size_t>(k));
+  std::vector<std::int32_t> rows(nn);
+  TreeGrower grower{bins,  n,    g, h, options, std::max<std::int64_t>(options.min_leaf, 1),
+                    model, rows, {}};
+  for (int round = 0; round < options.n_rounds; ++round) {
+    if (loss == BoostingLoss::kSoftmax) {
+      for (std::size_t i = 0; i < nn; ++i) {
+        const double* s = score.data() + i * k;
+        const double top = *std::max_element(s, s + k);
+        double total = 0;
+        for (int c = 0; c < k; ++c) total += prob[i * k + c] = std::exp(s[c] - top);
+        for (int c = 0; c < k; ++c) prob[i * k + c] /= total;
+      }
+    }
+    for (int c = 0; c < k; ++c) {
+      for (std::size_t i = 0; i < nn; ++i) {
+        if (loss == BoostingLoss::kSquaredError) {
+          g[i] = score[i] - y[i];
+          h[i] = 1.0;
+        } else {
+          const double pc = prob[i * k + c];
+          g[i] = pc - (static_cast<int>(y[i]) == c ? 1.0 : 0.0);
+          h[i] = std::max(pc * (1.0 - pc), 1e-16);
+        }
+      }
+      std::iota(rows.begin(), rows.end(), 0);
+      model.roots.push_back(static_cast<std::int64_t>(model.feature.size()));
+      grower.grow(0, nn, 0, score.data() + c, k);
+    }
+  }
+  return model;
+}
+
+}  // namespace scmforge::scm
