@@ -17,6 +17,9 @@ void add_corpus_commands(CLI::App& app);
 /// Adds `scmforge causal pc` to the app.
 void add_causal_commands(CLI::App& app);
 
+/// Adds `scmforge scm ...` (fit, sample, show) to the app.
+void add_scm_commands(CLI::App& app);
+
 /// Adds `scmforge train metatree` and `scmforge eval metatree` (Python drivers) to the app.
 void add_model_commands(CLI::App& app);
 

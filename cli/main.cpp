@@ -18,6 +18,7 @@ int run(int argc, char** argv) {
   scmforge::cli::add_tree_commands(app);
   scmforge::cli::add_corpus_commands(app);
   scmforge::cli::add_causal_commands(app);
+  scmforge::cli::add_scm_commands(app);
   scmforge::cli::add_model_commands(app);
   try {
     app.parse(argc, argv);

@@ -177,6 +177,21 @@ std::string_view mechanism_name(MechanismKind kind, bool categorical) noexcept {
   }
 }
 
+std::int32_t detect_decimals(std::span<const double> values) noexcept {
+  for (std::int32_t d = 0; d <= 6; ++d) {
+    const double scale = std::pow(10.0, d);
+    bool ok = true;
+    for (double v : values) {
+      if (std::round(v * scale) / scale != v) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return d;
+  }
+  return -1;
+}
+
 std::int32_t Mechanism::n_features() const noexcept {
   std::int32_t p = 0;
   for (std::int32_t l : parent_levels) p += l == 0 ? 1 : l;
@@ -330,9 +345,11 @@ void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool r
   scratch.assign(static_cast<std::size_t>(p) + k, 0.0);
   double* x = scratch.data();
   double* z = scratch.data() + p;
+  const double scale = std::pow(10.0, std::max(range.decimals, 0));
   const auto finish = [&](double v) {
     if (clip) v = std::clamp(v, range.min, range.max);
-    if (round && range.integral) v = std::round(v);
+    if (round && range.decimals == 0) v = std::round(v);
+    if (round && range.decimals > 0) v = std::round(v * scale) / scale;
     return v;
   };
   for (std::int64_t r = begin; r < end; ++r) {

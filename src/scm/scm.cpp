@@ -89,8 +89,8 @@ std::vector<std::int64_t> handle_missing(Table<double>& t, MissingPolicy policy)
     }
     if (first_missing < 0) continue;
     SCMFORGE_CHECK(policy == MissingPolicy::kImpute, InvalidInput,
-                   "column '{}', row {}: missing value (NaN); choose missing='impute' or drop "
-                   "the incomplete rows",
+                   "column '{}', row {}: missing value (NaN); set the missing policy to "
+                   "'impute' or drop the incomplete rows",
                    c.name, first_missing);
     SCMFORGE_CHECK(!present.empty(), InvalidInput, "column '{}' has no values at all; drop it",
                    c.name);
@@ -219,8 +219,7 @@ Scm Scm::fit(const Table<double>& data, std::span<const Edge> edges, const FitOp
         "column '{}' is constant ({}): it carries nothing to learn; drop it from the "
         "table and the graph",
         c.name, c.kind == ColumnKind::kCategorical ? level_text(c, *lo) : fmt::format("{}", *lo));
-    ColumnRange r{*lo, *hi, true};
-    for (double v : col) r.integral = r.integral && v == std::floor(v);
+    ColumnRange r{*lo, *hi, detect_decimals(col)};
     scm.ranges_.push_back(r);
   }
   scm.mechanisms_.resize(scm.columns_.size());
@@ -247,8 +246,8 @@ Table<double> Scm::sample(std::int64_t n, std::uint64_t seed, int threads) const
     for (std::int32_t j : order_) {
       const auto u = static_cast<std::size_t>(j);
       Rng rng(seed, derive_stream(derive_stream(kSampleStream, u), static_cast<std::uint64_t>(b)));
-      sample_rows(mechanisms_[u], ranges_[u], options_.clip_to_range, options_.round_integers, cols,
-                  begin, end, rng, out.values.data() + u * n, scratch);
+      sample_rows(mechanisms_[u], ranges_[u], options_.clip_to_range, options_.round_to_precision,
+                  cols, begin, end, rng, out.values.data() + u * n, scratch);
     }
   });
   return out;

@@ -86,7 +86,7 @@ Json options_json(const FitOptions& o) {
           {"cv_folds", o.cv_folds},
           {"cv_max_rows", o.cv_max_rows},
           {"clip_to_range", o.clip_to_range},
-          {"round_integers", o.round_integers},
+          {"round_to_precision", o.round_to_precision},
           {"seed", o.seed}};  // threads: a run setting, not part of the model
 }
 
@@ -107,7 +107,7 @@ FitOptions options_of(const Json& j) {
   o.cv_folds = j.at("cv_folds").get<std::int32_t>();
   o.cv_max_rows = j.at("cv_max_rows").get<std::int64_t>();
   o.clip_to_range = j.at("clip_to_range").get<bool>();
-  o.round_integers = j.at("round_integers").get<bool>();
+  o.round_to_precision = j.at("round_to_precision").get<bool>();
   o.seed = j.at("seed").get<std::uint64_t>();
   return o;
 }
@@ -127,7 +127,7 @@ struct ScmAccess {
                          {"levels", c.levels},
                          {"min", r.min},
                          {"max", r.max},
-                         {"integral", r.integral},
+                         {"decimals", r.decimals},
                          {"imputed", s.imputed_[j]}});
     }
     Json nodes = Json::array();
@@ -235,9 +235,12 @@ struct ScmAccess {
                           info.levels.size() == static_cast<std::size_t>(info.n_levels)),
                      InvalidInput, "{}: column '{}' has inconsistent levels", name, info.name);
       s.columns_.push_back(std::move(info));
-      s.ranges_.push_back(
-          {c.at("min").get<double>(), c.at("max").get<double>(), c.at("integral").get<bool>()});
+      s.ranges_.push_back({c.at("min").get<double>(), c.at("max").get<double>(),
+                           c.at("decimals").get<std::int32_t>()});
       s.imputed_.push_back(c.at("imputed").get<std::int64_t>());
+      SCMFORGE_CHECK(s.ranges_.back().decimals >= -1 && s.ranges_.back().decimals <= 6,
+                     InvalidInput, "{}: column '{}' has invalid decimals", name,
+                     s.columns_.back().name);
     }
     const std::size_t d = s.columns_.size();
     s.order_ = h.at("order").get<std::vector<std::int32_t>>();

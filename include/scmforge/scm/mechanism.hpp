@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,9 +78,10 @@ struct FitOptions {
   std::int64_t cv_max_rows = 20000;  // the auto mode scores on at most this many rows
   /// Clip numeric samples to the training column's [min, max].
   bool clip_to_range = true;
-  /// Round numeric samples of columns whose training values are all integers (DoWhy's
-  /// DiscreteAdditiveNoiseModel rounds the same way).
-  bool round_integers = true;
+  /// Round numeric samples to the training column's precision: to integers when every training
+  /// value is an integer (as DoWhy's DiscreteAdditiveNoiseModel does), to D decimals when every
+  /// training value has at most D <= 6 decimals; columns with finer values are left alone.
+  bool round_to_precision = true;
   std::uint64_t seed = 0;  // fixes the cross-validation folds
   int threads = 0;         // fitting threads (one node per thread); <= 0 = all cores
 };
@@ -96,12 +98,17 @@ enum class MechanismKind : std::uint8_t {
 /// "boosted_classifier" or "constant".
 std::string_view mechanism_name(MechanismKind kind, bool categorical) noexcept;
 
-/// Training range of a numeric column (used to clip and round samples).
+/// Training range and precision of a numeric column (used to clip and round samples).
 struct ColumnRange {
   double min = 0.0;
   double max = 0.0;
-  bool integral = false;  // every training value is an integer
+  /// Every training value v satisfies round(v * 10^decimals) / 10^decimals == v (0 =
+  /// integers); -1 when more than 6 decimals are needed (no rounding).
+  std::int32_t decimals = -1;
 };
+
+/// Largest precision of `values` as defined for ColumnRange::decimals (0..6, or -1).
+std::int32_t detect_decimals(std::span<const double> values) noexcept;
 
 /// One fitted mechanism. Which fields are used depends on `kind` and `categorical`.
 struct Mechanism {

@@ -96,7 +96,7 @@ class Scm {
 
   /// Columns of the training table (names, kinds, levels), d entries.
   [[nodiscard]] const std::vector<ColumnInfo>& columns() const { return columns_; }
-  /// Training range of every column (min / max / integral; unused for categoricals).
+  /// Training range of every column (min / max / decimals; unused for categoricals).
   [[nodiscard]] const std::vector<ColumnRange>& ranges() const { return ranges_; }
   /// Node j's mechanism (j = column index).
   [[nodiscard]] const Mechanism& mechanism(std::int64_t j) const {

@@ -192,8 +192,10 @@ TEST(ScmSample, RangesAndIntegersAreKept) {
   }
   const Scm scm = Scm::fit(TableBuilder(n).numeric("x", x).numeric("k", k).t,
                            std::vector<Edge>{{"x", "k"}}, linear_options());
-  EXPECT_TRUE(scm.ranges()[1].integral);
-  EXPECT_FALSE(scm.ranges()[0].integral);
+  EXPECT_EQ(scm.ranges()[1].decimals, 0);
+  EXPECT_EQ(scm.ranges()[0].decimals, -1);
+  EXPECT_EQ(detect_decimals(std::vector<double>{39.1, 18.75, -2}), 2);
+  EXPECT_EQ(detect_decimals(std::vector<double>{0.1234567}), -1);
   const Table<double> s = scm.sample(5000, 1, 2);
   for (double v : s.column(1)) {
     ASSERT_EQ(v, std::floor(v));
