@@ -25,5 +25,6 @@ void bind_prior(nanobind::module_& m);
 void bind_tree(nanobind::module_& m);
 void bind_corpus(nanobind::module_& m);
 void bind_causal(nanobind::module_& m);
+void bind_scm(nanobind::module_& m);
 
 }  // namespace scmforge::python

@@ -40,4 +40,5 @@ NB_MODULE(_core, m) {
   scmforge::python::bind_tree(m);
   scmforge::python::bind_corpus(m);
   scmforge::python::bind_causal(m);
+  scmforge::python::bind_scm(m);
 }

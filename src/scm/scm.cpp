@@ -318,6 +318,19 @@ std::string Scm::summary_json() const {
   return nodes.dump();
 }
 
+Scm Scm::with_metadata(std::string_view json_text) const {
+  Scm copy = *this;
+  copy.metadata_.clear();
+  if (!json_text.empty()) {
+    try {
+      copy.metadata_ = nlohmann::json::parse(json_text).dump();
+    } catch (const nlohmann::json::exception& e) {
+      SCMFORGE_THROW(InvalidInput, "model metadata is not valid JSON: {}", e.what());
+    }
+  }
+  return copy;
+}
+
 std::vector<Edge> parse_edges(std::string_view text, std::string_view name) {
   std::size_t first = text.find_first_not_of(" \t\r\n");
   std::vector<Edge> edges;

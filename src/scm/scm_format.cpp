@@ -171,6 +171,7 @@ struct ScmAccess {
                          {"options", options_json(s.options_)},
                          {"columns", columns},
                          {"order", s.order_},
+                         {"metadata", s.metadata_.empty() ? Json() : Json::parse(s.metadata_)},
                          {"nodes", nodes}};
     const std::string text = header.dump();
     return fmt::format("{} {}\n{} {} {:08x}\n", kMagic, kFormatVersion, text.size(), w.bytes.size(),
@@ -223,6 +224,7 @@ struct ScmAccess {
     Scm s;
     s.options_ = options_of(h.at("options"));
     s.rows_fitted_ = h.at("rows_fitted").get<std::int64_t>();
+    if (const Json& meta = h.at("metadata"); !meta.is_null()) s.metadata_ = meta.dump();
     for (const Json& c : h.at("columns")) {
       ColumnInfo info;
       info.name = c.at("name").get<std::string>();

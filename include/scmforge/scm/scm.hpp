@@ -114,6 +114,12 @@ class Scm {
   /// One JSON object per node: name, kind (numeric / categorical), mechanism, parents, the
   /// auto mode's cross-validated errors and the imputed count (a JSON array, for reports).
   [[nodiscard]] std::string summary_json() const;
+  /// JSON text stored with the model for its callers ("" when none): the Python package keeps
+  /// the input's pandas dtypes and category values here. Loading never interprets it.
+  [[nodiscard]] const std::string& metadata() const { return metadata_; }
+  /// A copy carrying `json_text` (canonicalised; "" clears it). Throws InvalidInput when the
+  /// text is not valid JSON.
+  [[nodiscard]] Scm with_metadata(std::string_view json_text) const;
 
  private:
   std::vector<ColumnInfo> columns_;
@@ -123,6 +129,7 @@ class Scm {
   FitOptions options_;
   std::int64_t rows_fitted_ = 0;
   std::vector<std::int64_t> imputed_;
+  std::string metadata_;
 
   friend struct ScmAccess;  // the file format (src/scm/scm_format.cpp)
 };

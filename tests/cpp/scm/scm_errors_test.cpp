@@ -115,6 +115,9 @@ TEST(ScmFormat, RoundTripGivesIdenticalBytesAndSamples) {
   const Scm cut = scm.intervene(iv);
   EXPECT_EQ(Scm::from_bytes(cut.to_bytes()).sample(100, 1, 1).values, cut.sample(100, 1, 1).values);
   EXPECT_EQ(cut.edges().size(), 1U);  // x -> y was cut
+  const Scm tagged = scm.with_metadata(R"({"b": [1, "two"], "a": null})");
+  EXPECT_EQ(Scm::from_bytes(tagged.to_bytes()).metadata(), R"({"a":null,"b":[1,"two"]})");
+  EXPECT_THROW((void)scm.with_metadata("{oops"), InvalidInput);
   // Through a file.
   const auto path = std::filesystem::temp_directory_path() / "scmforge_scm_format_test.scm";
   scm.save(path.string());
