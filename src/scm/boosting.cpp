@@ -265,4 +265,85 @@ BoostedTrees fit_boosted(std::span<const double> x, std::int64_t n, std::int32_t
   return model;
 }
 
+namespace {
+
+std::int32_t tree_depth(const BoostedTrees& m, std::int64_t root, std::int64_t node) {
+  const auto u = static_cast<std::size_t>(node);
+  if (m.feature[u] < 0) return 0;
+  return 1 +
+         std::max(tree_depth(m, root, root + m.left[u]), tree_depth(m, root, root + m.right[u]));
+}
+
+// Writes the subtree of `node` at heap position `slot` (level `level`) of tree `t`.
+void fill_flat(const BoostedTrees& m, std::int64_t root, std::int64_t node, std::size_t slot,
+               std::int32_t level, std::size_t t, FlatTrees& f) {
+  const std::size_t internal = (std::size_t{1} << f.depth) - 1;
+  const auto u = static_cast<std::size_t>(node);
+  if (level == f.depth) {
+    f.leaf[t * (internal + 1) + (slot - internal)] = m.value[u];
+    return;
+  }
+  const bool leaf = m.feature[u] < 0;
+  f.feature[t * internal + slot] = leaf ? 0 : m.feature[u];
+  f.threshold[t * internal + slot] = leaf ? 0.0 : m.threshold[u];
+  fill_flat(m, root, leaf ? node : root + m.left[u], 2 * slot + 1, level + 1, t, f);
+  fill_flat(m, root, leaf ? node : root + m.right[u], 2 * slot + 2, level + 1, t, f);
+}
+
+}  // namespace
+
+FlatTrees flatten(const BoostedTrees& m) {
+  FlatTrees f;
+  f.n_outputs = m.n_outputs;
+  f.base_score = m.base_score;
+  for (std::int64_t root : m.roots) f.depth = std::max(f.depth, tree_depth(m, root, root));
+  const std::size_t internal = (std::size_t{1} << f.depth) - 1;
+  const std::size_t trees = m.roots.size();
+  f.feature.assign(trees * internal, 0);
+  f.threshold.assign(trees * internal, 0.0);
+  f.leaf.assign(trees * (internal + 1), 0.0);
+  for (std::size_t t = 0; t < trees; ++t) fill_flat(m, m.roots[t], m.roots[t], 0, 0, t, f);
+  return f;
+}
+
+void FlatTrees::predict_block(const double* x, std::int64_t rows, std::int64_t stride,
+                              double* out) const noexcept {
+  const auto k = static_cast<std::size_t>(n_outputs);
+  const auto n = static_cast<std::size_t>(rows);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < k; ++c) out[r * k + c] = base_score[c];
+  }
+  const std::size_t internal = (std::size_t{1} << depth) - 1;
+  const std::size_t trees = leaf.size() / (internal + 1);
+  for (std::size_t t = 0; t < trees; ++t) {
+    const std::int32_t* feat = feature.data() + t * internal;
+    const double* thr = threshold.data() + t * internal;
+    const double* val = leaf.data() + t * (internal + 1);
+    double* o = out + t % k;
+    // Eight rows at a time: eight independent traversals keep the core's pipelines busy.
+    constexpr std::size_t kLanes = 8;
+    std::size_t r = 0;
+    for (; r + kLanes <= n; r += kLanes) {
+      std::size_t idx[kLanes] = {};
+      for (std::int32_t level = 0; level < depth; ++level) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          const double v = x[static_cast<std::int64_t>(feat[idx[l]]) * stride +
+                             static_cast<std::int64_t>(r + l)];
+          idx[l] = 2 * idx[l] + 1 + static_cast<std::size_t>(v >= thr[idx[l]]);
+        }
+      }
+      for (std::size_t l = 0; l < kLanes; ++l) o[(r + l) * k] += val[idx[l] - internal];
+    }
+    for (; r < n; ++r) {
+      std::size_t idx = 0;
+      for (std::int32_t level = 0; level < depth; ++level) {
+        const double v =
+            x[static_cast<std::int64_t>(feat[idx]) * stride + static_cast<std::int64_t>(r)];
+        idx = 2 * idx + 1 + static_cast<std::size_t>(v >= thr[idx]);
+      }
+      o[r * k] += val[idx - internal];
+    }
+  }
+}
+
 }  // namespace scmforge::scm

@@ -54,6 +54,7 @@ void fit_model(Mechanism& m, MechanismKind kind, std::span<const double> x, std:
     m.boosted = fit_boosted(x, n, p, t.y,
                             m.categorical ? BoostingLoss::kSoftmax : BoostingLoss::kSquaredError,
                             t.k, o.boosting);
+    m.flat = flatten(m.boosted);
   }
 }
 
@@ -340,11 +341,6 @@ Mechanism fit_mechanism(const Table<double>& data, std::int32_t node,
 void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool round,
                  const std::vector<const double*>& columns, std::int64_t begin, std::int64_t end,
                  Rng& rng, double* out, std::vector<double>& scratch) {
-  const std::int32_t p = m.n_features();
-  const std::size_t k = m.categorical && !m.classes.empty() ? m.classes.size() : 1;
-  scratch.assign(static_cast<std::size_t>(p) + k, 0.0);
-  double* x = scratch.data();
-  double* z = scratch.data() + p;
   const double scale = std::pow(10.0, std::max(range.decimals, 0));
   const auto finish = [&](double v) {
     if (clip) v = std::clamp(v, range.min, range.max);
@@ -352,52 +348,76 @@ void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool r
     if (round && range.decimals > 0) v = std::round(v * scale) / scale;
     return v;
   };
-  for (std::int64_t r = begin; r < end; ++r) {
-    double v = 0;
-    switch (m.kind) {
-      case MechanismKind::kConstant:
-        v = m.constant;
-        break;
-      case MechanismKind::kEmpirical:
-        if (m.categorical) {
-          const double u = rng.uniform();
-          const auto it = std::upper_bound(m.cdf.begin(), m.cdf.end(), u);
-          v = static_cast<double>(std::min<std::ptrdiff_t>(
-              it - m.cdf.begin(), static_cast<std::ptrdiff_t>(m.cdf.size()) - 1));
-        } else {
-          v = m.values[rng.below(m.values.size())];
-          if (m.bandwidth > 0) v = finish(v + m.bandwidth * dist::normal(rng));
-        }
-        break;
-      default: {
-        std::fill(x, x + p, 0.0);
-        std::int32_t f = 0;
-        for (std::size_t i = 0; i < m.parents.size(); ++i) {
-          const double pv = columns[static_cast<std::size_t>(m.parents[i])][r];
-          if (m.parent_levels[i] == 0) {
-            x[f++] = pv;
-          } else {
-            x[f + static_cast<std::int32_t>(pv)] = 1.0;
-            f += m.parent_levels[i];
-          }
-        }
-        predict(m, x, z);
-        if (m.categorical) {
-          softmax(z, k);
-          const double u = rng.uniform();
-          double run = 0;
-          std::size_t c = 0;
-          for (; c + 1 < k; ++c) {
-            run += z[c];
-            if (u < run) break;
-          }
-          v = m.classes[c];
-        } else {
-          v = finish(z[0] + m.values[rng.below(m.values.size())]);
-        }
+  if (m.kind == MechanismKind::kConstant) {
+    std::fill(out + begin, out + end, m.constant);
+    return;
+  }
+  if (m.kind == MechanismKind::kEmpirical) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      if (m.categorical) {
+        const double u = rng.uniform();
+        const auto it = std::upper_bound(m.cdf.begin(), m.cdf.end(), u);
+        out[r] = static_cast<double>(std::min<std::ptrdiff_t>(
+            it - m.cdf.begin(), static_cast<std::ptrdiff_t>(m.cdf.size()) - 1));
+      } else {
+        const double v = m.values[rng.below(m.values.size())];
+        out[r] = m.bandwidth > 0 ? finish(v + m.bandwidth * dist::normal(rng)) : v;
       }
     }
-    out[r] = v;
+    return;
+  }
+  // Models: encode the block's parents (column-major, b x p), predict all rows, then draw.
+  const std::int64_t b = end - begin;
+  const std::int64_t p = m.n_features();
+  const std::size_t k = m.categorical ? m.classes.size() : 1;
+  scratch.assign(static_cast<std::size_t>(b * p) + static_cast<std::size_t>(b) * k, 0.0);
+  double* x = scratch.data();
+  double* z = scratch.data() + b * p;
+  std::int64_t f = 0;
+  for (std::size_t i = 0; i < m.parents.size(); ++i) {
+    const double* col = columns[static_cast<std::size_t>(m.parents[i])] + begin;
+    if (m.parent_levels[i] == 0) {
+      std::copy(col, col + b, x + f * b);
+      ++f;
+    } else {
+      for (std::int64_t r = 0; r < b; ++r) x[(f + static_cast<std::int64_t>(col[r])) * b + r] = 1.0;
+      f += m.parent_levels[i];
+    }
+  }
+  if (m.kind == MechanismKind::kBoosted) {
+    // Sub-blocks whose features stay in the L1 cache while every tree runs over them.
+    constexpr std::int64_t kChunk = 512;
+    for (std::int64_t s = 0; s < b; s += kChunk) {
+      m.flat.predict_block(x + s, std::min(kChunk, b - s), b, z + s * static_cast<std::int64_t>(k));
+    }
+  } else {
+    // Same summation order as LinearModel::predict_row: intercept, then features in order.
+    for (std::int64_t r = 0; r < b; ++r) {
+      for (std::size_t c = 0; c < k; ++c) z[r * k + c] = m.linear.intercept[c];
+    }
+    for (std::int64_t j = 0; j < p; ++j) {
+      const double* w = m.linear.weights.data() + j * static_cast<std::int64_t>(k);
+      const double* xj = x + j * b;
+      for (std::int64_t r = 0; r < b; ++r) {
+        for (std::size_t c = 0; c < k; ++c) z[r * k + c] += xj[r] * w[c];
+      }
+    }
+  }
+  for (std::int64_t r = 0; r < b; ++r) {
+    double* zr = z + r * k;
+    if (m.categorical) {
+      softmax(zr, k);
+      const double u = rng.uniform();
+      double run = 0;
+      std::size_t c = 0;
+      for (; c + 1 < k; ++c) {
+        run += zr[c];
+        if (u < run) break;
+      }
+      out[begin + r] = m.classes[c];
+    } else {
+      out[begin + r] = finish(zr[0] + m.values[rng.below(m.values.size())]);
+    }
   }
 }
 

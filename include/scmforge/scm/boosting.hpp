@@ -67,6 +67,27 @@ struct BoostedTrees {
   void validate() const;
 };
 
+/// The same ensemble stored as complete binary trees of one depth D (the deepest tree's), for
+/// branch-free prediction of row blocks. A leaf above depth D is pushed down: every node
+/// below it splits on feature 0 and both sides reach its value. Predictions are bitwise equal
+/// to BoostedTrees::predict_row (same leaves, summed in the same order).
+struct FlatTrees {
+  std::int32_t depth = 0;             // D
+  std::int32_t n_outputs = 1;         // k
+  std::vector<double> base_score;     // k
+  std::vector<std::int32_t> feature;  // trees x (2^D - 1) split features, heap order per tree
+  std::vector<double> threshold;      // trees x (2^D - 1); go right when x >= threshold
+  std::vector<double> leaf;           // trees x 2^D leaf values
+
+  /// Raw scores of `rows` rows: x is a column-major block (feature j of row r at
+  /// x[j * stride + r], stride >= rows); out is rows x k, row-major (out[r * k + c]).
+  void predict_block(const double* x, std::int64_t rows, std::int64_t stride,
+                     double* out) const noexcept;
+};
+
+/// `trees` as FlatTrees; `trees` must be valid (BoostedTrees::validate).
+FlatTrees flatten(const BoostedTrees& trees);
+
 /// Fits a booster on x (n x p, column-major: feature j at x[j * n, (j + 1) * n)) and targets y
 /// (n values: real targets for kSquaredError, class codes 0..k-1 stored as doubles for
 /// kSoftmax). `n_classes` is k for kSoftmax (>= 2) and ignored otherwise. x and y must be

@@ -123,6 +123,7 @@ struct Mechanism {
   std::vector<std::int32_t> classes;
   LinearModel linear;    // kLinear
   BoostedTrees boosted;  // kBoosted
+  FlatTrees flat;        // kBoosted: `boosted` for block prediction (rebuilt on load, not saved)
   /// Numeric kEmpirical: the training values. Numeric kLinear / kBoosted: the residuals
   /// y - f(x) on the training rows (the additive noise).
   std::vector<double> values;

@@ -101,6 +101,32 @@ TEST(ScmBoosting, SoftmaxLearnsThreeClassesOnTwoFeatures) {
   EXPECT_GT(right, n * 99 / 100);  // observed 1500 / 1500
 }
 
+TEST(ScmBoosting, FlatTreesPredictBitwiseLikeTheTrees) {
+  // Trees of uneven depth (min_leaf stops some branches early), softmax with 3 outputs.
+  const int n = 600;
+  Rng rng = test_rng(5);
+  std::vector<double> x(3 * n), y(n);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < 3; ++j) x[j * n + i] = dist::normal(rng);
+    y[i] = x[i] + x[n + i] > 0.5 ? 2 : (x[2 * n + i] > 0 ? 1 : 0);
+  }
+  BoostingOptions o;
+  o.n_rounds = 20;
+  o.max_depth = 4;
+  o.min_leaf = 40;
+  const BoostedTrees m = fit_boosted(x, n, 3, y, BoostingLoss::kSoftmax, 3, o);
+  const FlatTrees f = flatten(m);
+  EXPECT_EQ(f.depth, 4);
+  std::vector<double> block(static_cast<std::size_t>(n) * 3);
+  f.predict_block(x.data(), n, n, block.data());
+  for (int i = 0; i < n; ++i) {
+    const double row[3] = {x[i], x[n + i], x[2 * n + i]};
+    double out[3];
+    m.predict_row(row, out);
+    for (int c = 0; c < 3; ++c) ASSERT_EQ(block[i * 3 + c], out[c]) << i;
+  }
+}
+
 TEST(ScmBoosting, ValidateRejectsBrokenTrees) {
   std::vector<double> x = {0, 1, 2, 3}, y = {0, 0, 1, 1};
   BoostingOptions o;

@@ -132,7 +132,7 @@ TEST(ScmFit, AutoPicksTreesForANonlinearMechanismAndRecoversIt) {
   // do(x = 1): y ~ f(1) + noise, z = 3 + 2y.
   const std::vector<Intervention> iv = {{"x", 1.0, ""}};
   const Table<double> s = scm.intervene(iv).sample(20000, 9, 2);
-  EXPECT_NEAR(moments(s, 1).mean, f(1.0), 0.08);  // observed 1.372 vs 1.409 (tree variance)
+  EXPECT_NEAR(moments(s, 1).mean, f(1.0), 0.08);          // observed 1.372 vs 1.409 (tree variance)
   EXPECT_NEAR(moments(s, 1).var, 0.04, 0.01);             // observed 0.0367
   EXPECT_NEAR(moments(s, 2).mean, 3 + 2 * f(1.0), 0.16);  // observed 5.742 vs 5.819
 }
