@@ -60,6 +60,8 @@ struct Bin {
 
 // Grows one tree on gradients / hessians; rows[begin, end) of `rows` belong to the node being
 // grown and are partitioned in place. Leaves add their value to `score` (stride k, output c).
+// A node's histogram (all features, bins at `offset[j]`) comes from its parent: the smaller
+// child's is summed from its rows and the larger child's is the parent's minus it.
 struct TreeGrower {
   const Binned& bins;
   std::int64_t n;
@@ -69,7 +71,8 @@ struct TreeGrower {
   std::int64_t min_leaf;
   BoostedTrees& model;
   std::vector<std::int32_t>& rows;
-  std::vector<Bin> hist;
+  std::vector<std::size_t> offset;   // first bin of feature j; offset.back() = all bins
+  std::vector<std::int32_t> buffer;  // partition scratch
 
   std::int32_t new_node() {
     model.feature.push_back(-1);
@@ -81,8 +84,31 @@ struct TreeGrower {
                                      static_cast<std::size_t>(model.roots.back()));
   }
 
-  // Returns the node's index relative to the tree's root.
-  std::int32_t grow(std::size_t begin, std::size_t end, int depth, double* score, int stride) {
+  [[nodiscard]] bool splittable(std::size_t count, int depth) const {
+    return depth < options.max_depth && static_cast<std::int64_t>(count) >= 2 * min_leaf;
+  }
+
+  std::vector<Bin> histogram(std::size_t begin, std::size_t end) const {
+    std::vector<Bin> hist(offset.back());
+    for (std::size_t j = 0; j + 1 < offset.size(); ++j) {
+      if (offset[j + 1] - offset[j] < 2) continue;
+      const std::uint8_t* codes = bins.codes.data() + static_cast<std::int64_t>(j) * n;
+      Bin* hj = hist.data() + offset[j];
+      for (std::size_t r = begin; r < end; ++r) {
+        const auto i = static_cast<std::size_t>(rows[r]);
+        Bin& bin = hj[codes[i]];
+        bin.g += g[i];
+        bin.h += h[i];
+        ++bin.count;
+      }
+    }
+    return hist;
+  }
+
+  // Returns the node's index relative to the tree's root. `hist` is empty when the node cannot
+  // be split (then it is not needed).
+  std::int32_t grow(std::size_t begin, std::size_t end, int depth, std::vector<Bin> hist,
+                    double* score, int stride) {
     const std::int32_t node = new_node();
     const auto abs_node = static_cast<std::size_t>(model.roots.back() + node);
     double g_sum = 0;
@@ -94,26 +120,20 @@ struct TreeGrower {
     const auto count = static_cast<std::int64_t>(end - begin);
     int best_feature = -1;
     int best_bin = -1;
-    if (depth < options.max_depth && count >= 2 * min_leaf) {
+    if (!hist.empty()) {
       const double parent = g_sum * g_sum / (h_sum + options.lambda);
       double best_gain = 1e-12 * (1.0 + std::abs(parent));
-      for (std::size_t j = 0; j < bins.cuts.size(); ++j) {
-        const std::size_t n_bins = bins.cuts[j].size() + 1;
+      for (std::size_t j = 0; j + 1 < offset.size(); ++j) {
+        const std::size_t n_bins = offset[j + 1] - offset[j];
         if (n_bins < 2) continue;
-        hist.assign(n_bins, Bin{});
-        const std::uint8_t* codes = bins.codes.data() + static_cast<std::int64_t>(j) * n;
-        for (std::size_t r = begin; r < end; ++r) {
-          const auto i = static_cast<std::size_t>(rows[r]);
-          Bin& bin = hist[codes[i]];
-          bin.g += g[i];
-          bin.h += h[i];
-          ++bin.count;
-        }
+        const Bin* hj = hist.data() + offset[j];
         Bin left;
         for (std::size_t b = 0; b + 1 < n_bins; ++b) {
-          left.g += hist[b].g;
-          left.h += hist[b].h;
-          left.count += hist[b].count;
+          // An empty bin repeats the previous partition, which already had its turn.
+          if (hj[b].count == 0) continue;
+          left.g += hj[b].g;
+          left.h += hj[b].h;
+          left.count += hj[b].count;
           if (left.count < min_leaf) continue;
           if (count - left.count < min_leaf) break;
           const double g_right = g_sum - left.g;
@@ -136,16 +156,43 @@ struct TreeGrower {
       }
       return node;
     }
+    // Stable partition through the scratch buffer: left rows keep their order, then right.
     const std::uint8_t* codes = bins.codes.data() + static_cast<std::int64_t>(best_feature) * n;
-    const auto mid = std::stable_partition(rows.begin() + static_cast<std::ptrdiff_t>(begin),
-                                           rows.begin() + static_cast<std::ptrdiff_t>(end),
-                                           [&](std::int32_t i) { return codes[i] <= best_bin; });
-    const auto split = static_cast<std::size_t>(mid - rows.begin());
+    std::size_t split = begin;
+    buffer.clear();
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::int32_t i = rows[r];
+      if (codes[i] <= best_bin) {
+        rows[split++] = i;
+      } else {
+        buffer.push_back(i);
+      }
+    }
+    std::copy(buffer.begin(), buffer.end(), rows.begin() + static_cast<std::ptrdiff_t>(split));
     model.feature[abs_node] = best_feature;
     model.threshold[abs_node] =
         bins.cuts[static_cast<std::size_t>(best_feature)][static_cast<std::size_t>(best_bin)];
-    const std::int32_t l = grow(begin, split, depth + 1, score, stride);
-    const std::int32_t r = grow(split, end, depth + 1, score, stride);
+    const bool need_left = splittable(split - begin, depth + 1);
+    const bool need_right = splittable(end - split, depth + 1);
+    std::vector<Bin> hist_left;
+    std::vector<Bin> hist_right;
+    if (need_left && need_right) {
+      const bool left_smaller = split - begin <= end - split;
+      std::vector<Bin> small = left_smaller ? histogram(begin, split) : histogram(split, end);
+      for (std::size_t b = 0; b < hist.size(); ++b) {
+        hist[b].g -= small[b].g;
+        hist[b].h -= small[b].h;
+        hist[b].count -= small[b].count;
+      }
+      hist_left = left_smaller ? std::move(small) : std::move(hist);
+      hist_right = left_smaller ? std::move(hist) : std::move(small);
+    } else if (need_left) {
+      hist_left = histogram(begin, split);
+    } else if (need_right) {
+      hist_right = histogram(split, end);
+    }
+    const std::int32_t l = grow(begin, split, depth + 1, std::move(hist_left), score, stride);
+    const std::int32_t r = grow(split, end, depth + 1, std::move(hist_right), score, stride);
     model.left[abs_node] = l;
     model.right[abs_node] = r;
     return node;
@@ -234,8 +281,10 @@ BoostedTrees fit_boosted(std::span<const double> x, std::int64_t n, std::int32_t
   std::vector<double> h(nn);
   std::vector<double> prob(nn * static_cast<std::size_t>(k));
   std::vector<std::int32_t> rows(nn);
-  TreeGrower grower{bins,  n,    g, h, options, std::max<std::int64_t>(options.min_leaf, 1),
-                    model, rows, {}};
+  TreeGrower grower{bins,  n,    g,  h, options, std::max<std::int64_t>(options.min_leaf, 1),
+                    model, rows, {}, {}};
+  grower.offset.push_back(0);
+  for (const auto& cut : bins.cuts) grower.offset.push_back(grower.offset.back() + cut.size() + 1);
   for (int round = 0; round < options.n_rounds; ++round) {
     if (loss == BoostingLoss::kSoftmax) {
       for (std::size_t i = 0; i < nn; ++i) {
@@ -259,7 +308,9 @@ BoostedTrees fit_boosted(std::span<const double> x, std::int64_t n, std::int32_t
       }
       std::iota(rows.begin(), rows.end(), 0);
       model.roots.push_back(static_cast<std::int64_t>(model.feature.size()));
-      grower.grow(0, nn, 0, score.data() + c, k);
+      std::vector<Bin> root;
+      if (grower.splittable(nn, 0)) root = grower.histogram(0, nn);
+      grower.grow(0, nn, 0, std::move(root), score.data() + c, k);
     }
   }
   return model;
