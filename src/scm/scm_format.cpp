@@ -60,7 +60,7 @@ struct PayloadReader {
                    InvalidInput, "{}: array at byte {} with {} values runs past the payload", name,
                    offset, count);
     std::vector<T> v(count);
-    std::memcpy(v.data(), bytes.data() + offset, count * sizeof(T));
+    if (count > 0) std::memcpy(v.data(), bytes.data() + offset, count * sizeof(T));
     return v;
   }
 };
