@@ -1,8 +1,8 @@
-"""Causal discovery: PC on numeric (Fisher's z) or discrete (chi-square, G-square) tables.
+"""Causal discovery: PC and FCI on numeric (Fisher's z) or discrete (chi-square, G-square) tables.
 
-``pc(data)`` returns the graph causal-learn's ``pc`` returns on the same data and settings
-(tested against causal-learn's recorded graphs), as a :class:`Graph` that converts to
-causal-learn, networkx, JSON, DOT and an edge list. Details: docs/causal.md.
+``pc(data)`` and ``fci(data)`` return the graphs causal-learn's ``pc`` and ``fci`` return on the
+same data and settings (tested against causal-learn's recorded graphs), as a :class:`Graph` that
+converts to causal-learn, networkx, JSON, DOT and an edge list. Details: docs/causal.md.
 """
 
 from __future__ import annotations
@@ -156,6 +156,27 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
         time_limit: seconds the adjacency search may take (0: none); past it, InvalidInputError
             naming the level reached.
     """
+    return _discover("pc", data, alpha, test, stable, uc_priority, max_depth, missing, threads,
+                     categorical, names, time_limit)
+
+
+def fci(data: Any, alpha: float = 0.05, test: str = "fisherz", max_depth: int = -1,
+        missing: str = "error", threads: int = 0, categorical: Optional[list[bool]] = None,
+        names: Optional[list[str]] = None, time_limit: float = 0.0) -> Graph:
+    """FCI (as causal-learn's ``fci`` with its defaults), returning a PAG: marks may be circles
+    (undetermined), and a <-> b means a latent common cause.
+
+    Arguments as :func:`pc` (FCI's adjacency search is always the stable one); ``max_depth`` is
+    causal-learn's ``depth``. ``time_limit`` covers the whole run, possible-d-separation and
+    discriminating-path tests included.
+    """
+    return _discover("fci", data, alpha, test, True, 2, max_depth, missing, threads, categorical,
+                     names, time_limit)
+
+
+def _discover(algorithm: str, data: Any, alpha: float, test: str, stable: bool, uc_priority: int,
+              max_depth: int, missing: str, threads: int, categorical: Optional[list[bool]],
+              names: Optional[list[str]], time_limit: float) -> Graph:
     if test not in TESTS:
         raise InvalidInputError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")
     X, detected, flags = _table(data, categorical)
@@ -163,10 +184,15 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
         if len(names) != X.shape[1]:
             raise InvalidInputError(f"{len(names)} names for {X.shape[1]} columns")
         detected = [str(n) for n in names]
-    raw = _core.causal_pc(X, detected, flags, test, float(alpha), bool(stable), int(uc_priority), int(max_depth),
-                          missing, int(threads), float(time_limit))
-    info = {"algorithm": "pc", "test": test, "alpha": alpha, "stable": stable, "uc_priority": uc_priority,
-            "max_depth": max_depth, "rows_used": raw["rows_used"], "depth_reached": raw["depth_reached"],
-            "ci_tests": raw["ci_tests"]}
+    raw = _core.causal_discover(algorithm, X, detected, flags, test, float(alpha), bool(stable),
+                                int(uc_priority), int(max_depth), missing, int(threads),
+                                float(time_limit))
+    info = {"algorithm": algorithm, "test": test, "alpha": alpha, "stable": stable,
+            "max_depth": max_depth, "rows_used": raw["rows_used"],
+            "depth_reached": raw["depth_reached"], "ci_tests": raw["ci_tests"]}
+    if algorithm == "pc":
+        info["uc_priority"] = uc_priority
+    else:
+        info["possible_dsep_removed"] = raw["possible_dsep_removed"]
     exports = {"json": raw["json"], "dot": raw["dot"], "edges": raw["edges"]}
     return Graph(detected, np.asarray(raw["marks"]), info, exports)

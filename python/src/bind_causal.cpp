@@ -1,4 +1,4 @@
-// python/src/bind_causal.cpp: bindings of causal/ (PC on a numeric or discrete table).
+// python/src/bind_causal.cpp: bindings of causal/ (PC and FCI on a numeric or discrete table).
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -18,10 +18,11 @@ namespace {
 
 using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::f_contig, nb::device::cpu>;
 
-nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
-                   const std::vector<int>& categorical, const std::string& test, double alpha,
-                   bool stable, int uc_priority, int max_depth, const std::string& missing,
-                   int threads, double time_limit) {
+nb::dict causal_discover(const std::string& algorithm, Matrix x,
+                         const std::vector<std::string>& names, const std::vector<int>& categorical,
+                         const std::string& test, double alpha, bool stable, int uc_priority,
+                         int max_depth, const std::string& missing, int threads,
+                         double time_limit) {
   const auto n = static_cast<std::int64_t>(x.shape(0));
   const auto d = x.shape(1);
   SCMFORGE_CHECK(names.size() == d && categorical.size() == d, InvalidInput,
@@ -34,18 +35,19 @@ nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
         names[j], categorical[j] != 0 ? ColumnKind::kCategorical : ColumnKind::kNumeric, 0, {}});
   table.values.assign(x.data(), x.data() + static_cast<std::size_t>(n) * d);
   causal::DiscoveryOptions o;
+  o.algorithm = algorithm;
   o.test = test;
   o.missing = missing;
-  o.pc.uc_priority = uc_priority;
-  o.pc.skeleton.alpha = alpha;
-  o.pc.skeleton.stable = stable;
-  o.pc.skeleton.max_depth = max_depth;
-  o.pc.skeleton.threads = threads;
-  o.pc.skeleton.time_limit = time_limit;
+  o.uc_priority = uc_priority;
+  o.skeleton.alpha = alpha;
+  o.skeleton.stable = stable;
+  o.skeleton.max_depth = max_depth;
+  o.skeleton.threads = threads;
+  o.skeleton.time_limit = time_limit;
   causal::DiscoveryResult r;
   {
     nb::gil_scoped_release release;
-    r = causal::discover_pc(table, o);
+    r = causal::discover(table, o);
   }
   nb::dict out;
   std::vector<std::int8_t> marks = r.graph.marks;
@@ -56,6 +58,7 @@ nb::dict causal_pc(Matrix x, const std::vector<std::string>& names,
   out["rows_used"] = r.rows_used;
   out["depth_reached"] = r.depth_reached;
   out["ci_tests"] = r.tests;
+  out["possible_dsep_removed"] = r.possible_dsep_removed;
   return out;
 }
 
@@ -81,10 +84,11 @@ nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::
 }  // namespace
 
 void bind_causal(nb::module_& m) {
-  m.def("causal_pc", &causal_pc, nb::arg("X"), nb::arg("names"), nb::arg("categorical"),
-        nb::arg("test"), nb::arg("alpha"), nb::arg("stable"), nb::arg("uc_priority"),
-        nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"), nb::arg("time_limit"),
-        "PC on the columns of X (n x d float64, Fortran order): graph marks and exports.");
+  m.def("causal_discover", &causal_discover, nb::arg("algorithm"), nb::arg("X"), nb::arg("names"),
+        nb::arg("categorical"), nb::arg("test"), nb::arg("alpha"), nb::arg("stable"),
+        nb::arg("uc_priority"), nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"),
+        nb::arg("time_limit"),
+        "PC or FCI on the columns of X (n x d float64, Fortran order): graph marks and exports.");
   m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
         "A DAG consistent with a CPDAG (seed < 0: the fixed extension).");
 }

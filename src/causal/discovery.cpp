@@ -1,4 +1,4 @@
-// src/causal/discovery.cpp: from a table to a PC graph.
+// src/causal/discovery.cpp: from a table to a PC or FCI graph.
 #include "scmforge/causal/discovery.hpp"
 
 #include <Eigen/Core>
@@ -13,7 +13,9 @@
 
 namespace scmforge::causal {
 
-DiscoveryResult discover_pc(const Table<double>& table, const DiscoveryOptions& o) {
+DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) {
+  SCMFORGE_CHECK(o.algorithm == "pc" || o.algorithm == "fci", InvalidInput,
+                 "unknown algorithm '{}'; use pc or fci", o.algorithm);
   SCMFORGE_CHECK(o.test == "fisherz" || o.test == "chisq" || o.test == "gsq", InvalidInput,
                  "unknown CI test '{}'; use fisherz (numeric data), chisq or gsq (discrete data)",
                  o.test);
@@ -61,27 +63,40 @@ DiscoveryResult discover_pc(const Table<double>& table, const DiscoveryOptions& 
         names);
     test = [t](int x, int y, const std::vector<int>& s) { return t->p_value(x, y, s); };
   }
-  PcResult r = pc(static_cast<int>(d), cached(std::move(test)), o.pc);
   DiscoveryResult out;
-  out.graph = CausalGraph{names, std::move(r.graph)};
   out.rows_used = static_cast<std::int64_t>(keep.size());
-  out.depth_reached = r.skeleton.depth_reached;
-  out.tests = r.skeleton.tests;
+  if (o.algorithm == "pc") {
+    PcResult r =
+        pc(static_cast<int>(d), cached(std::move(test)), PcOptions{o.skeleton, o.uc_priority});
+    out.graph = CausalGraph{names, std::move(r.graph)};
+    out.depth_reached = r.skeleton.depth_reached;
+    out.tests = r.skeleton.tests;
+  } else {
+    FciResult r = fci(static_cast<int>(d), cached(std::move(test)), FciOptions{o.skeleton});
+    out.graph = CausalGraph{names, std::move(r.graph)};
+    out.depth_reached = r.skeleton.depth_reached;
+    out.tests = r.tests;
+    out.possible_dsep_removed = r.possible_dsep_removed;
+  }
   return out;
 }
 
 std::string result_json(const DiscoveryOptions& o, const DiscoveryResult& r) {
-  const nlohmann::json settings = {{"algorithm", "pc"},
-                                   {"test", o.test},
-                                   {"alpha", o.pc.skeleton.alpha},
-                                   {"stable", o.pc.skeleton.stable},
-                                   {"uc_rule", 0},
-                                   {"uc_priority", o.pc.uc_priority},
-                                   {"max_depth", o.pc.skeleton.max_depth},
-                                   {"missing", o.missing},
-                                   {"rows_used", r.rows_used},
-                                   {"depth_reached", r.depth_reached},
-                                   {"ci_tests", r.tests}};
+  nlohmann::json settings = {{"algorithm", o.algorithm},
+                             {"test", o.test},
+                             {"alpha", o.skeleton.alpha},
+                             {"stable", o.skeleton.stable},
+                             {"max_depth", o.skeleton.max_depth},
+                             {"missing", o.missing},
+                             {"rows_used", r.rows_used},
+                             {"depth_reached", r.depth_reached},
+                             {"ci_tests", r.tests}};
+  if (o.algorithm == "pc") {
+    settings["uc_rule"] = 0;
+    settings["uc_priority"] = o.uc_priority;
+  } else {
+    settings["possible_dsep_removed"] = r.possible_dsep_removed;
+  }
   return to_json(r.graph, settings.dump());
 }
 
