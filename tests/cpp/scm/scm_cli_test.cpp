@@ -63,7 +63,8 @@ TEST(ScmCli, FitSampleShowMatchTheLibrary) {
   const Result doit = run(fmt::format("scm sample {} --n 100 --do y=2.5 --out {}",
                                       dir.file("m.scm"), dir.file("do.csv")));
   ASSERT_EQ(doit.code, 0) << doit.output;
-  for (double v : io::read_csv_table(dir.file("do.csv")).column(1)) ASSERT_EQ(v, 2.5);
+  const Table<double> moved = io::read_csv_table(dir.file("do.csv"));
+  for (double v : moved.column(1)) ASSERT_EQ(v, 2.5);
   const Result show = run(fmt::format("scm show {}", dir.file("m.scm")));
   ASSERT_EQ(show.code, 0) << show.output;
   EXPECT_NE(show.output.find("3 nodes fitted on 400 rows"), std::string::npos) << show.output;
