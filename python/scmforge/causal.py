@@ -64,14 +64,20 @@ class Graph:
         return self._exports["edges"]
 
     def to_dag(self, seed: Optional[int] = None) -> "Graph":
-        """A DAG consistent with this CPDAG (Dor-Tarsi): acyclic, the same directed edges and
-        v-structures. ``seed=None``: the fixed extension; an int: a random consistent one.
-        Raises InvalidInputError for a PAG, a directed cycle, or a graph with no extension."""
+        """A DAG for SCM fitting. From a CPDAG (PC): a consistent extension (Dor-Tarsi):
+        acyclic, the same directed edges and v-structures. From a PAG (FCI): o-> and --> become
+        ->, the arrowless edges get a consistent extension (or, when the estimated PAG admits
+        none, follow a topological order; ``info["consistent"]`` says which), and a <-> b
+        (a latent common cause) goes from the earlier to the later node of a topological order
+        (docs/causal.md). ``seed=None``: the fixed DAG; an int: a random consistent extension.
+        Raises InvalidInputError for a directed cycle or a CPDAG with no extension."""
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise InvalidInputError(f"seed must be a non-negative integer or None, got {seed!r}")
         raw = _core.causal_extend(self.names, np.ascontiguousarray(self.marks, dtype=np.int8),
                                   -1 if seed is None else int(seed))
-        return Graph(self.names, np.asarray(raw["marks"]), {**self.info, "dag_seed": seed},
+        info = {**self.info, "dag_seed": seed, "from_pag": raw["from_pag"],
+                "consistent": raw["consistent"]}
+        return Graph(self.names, np.asarray(raw["marks"]), info,
                      {"json": raw["json"], "dot": raw["dot"], "edges": raw["edges"]})
 
     def to_networkx(self) -> Any:

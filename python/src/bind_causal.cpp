@@ -3,6 +3,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,15 +70,23 @@ nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::
   SCMFORGE_CHECK(marks.shape(0) == d && marks.shape(1) == d, InvalidInput,
                  "marks must be {} x {} for {} names", d, d, d);
   causal::CausalGraph g{names, std::vector<std::int8_t>(marks.data(), marks.data() + d * d)};
-  const causal::CausalGraph dag = seed < 0
-                                      ? causal::extend_to_dag(g)
-                                      : causal::extend_to_dag(g, static_cast<std::uint64_t>(seed));
+  bool pag = false;
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = 0; b < d; ++b)
+      pag = pag || g.marks[a * d + b] == 2 || (g.marks[a * d + b] == 1 && g.marks[b * d + a] == 1);
+  const std::optional<std::uint64_t> s =
+      seed < 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(seed));
+  bool consistent = true;
+  const causal::CausalGraph dag =
+      pag ? causal::pag_to_dag(g, s, &consistent) : causal::extend_to_dag(g, s);
   nb::dict out;
   std::vector<std::int8_t> m = dag.marks;
   out["marks"] = owned(std::move(m), {d, d});
   out["json"] = causal::to_json(dag);
   out["dot"] = causal::to_dot(dag);
   out["edges"] = causal::to_edge_list(dag);
+  out["from_pag"] = pag;
+  out["consistent"] = consistent;
   return out;
 }
 
@@ -90,7 +99,7 @@ void bind_causal(nb::module_& m) {
         nb::arg("time_limit"),
         "PC or FCI on the columns of X (n x d float64, Fortran order): graph marks and exports.");
   m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
-        "A DAG consistent with a CPDAG (seed < 0: the fixed extension).");
+        "A DAG from a CPDAG (consistent extension) or a PAG (pag_to_dag); seed < 0: fixed.");
 }
 
 }  // namespace scmforge::python

@@ -218,3 +218,20 @@ def test_fci_bad_inputs(linear10):
     with pytest.raises(scmforge.InvalidInputError, match="fisherz needs numeric columns"):
         pd = pytest.importorskip("pandas")
         scmforge.causal.fci(pd.DataFrame({"a": x[:, 0], "b": pd.Categorical(["u", "v"] * 250)}))
+
+
+def test_fci_pag_to_dag_feeds_an_scm(linear10):
+    from scmforge.scm import SCM
+
+    x = linear10[:3000, :12]
+    pag = scmforge.causal.fci(x)
+    assert (pag.marks == 2).any()  # circles: a PAG, not a CPDAG
+    dag = pag.to_dag()
+    assert dag.info["from_pag"] and len(dag.directed_edges()) == len(pag.edges())
+    assert (dag.marks != 0).sum() == (pag.marks != 0).sum()
+    for a, b, ma, mb in pag.edges():  # every a *-> b with a tail or circle at a stays a -> b
+        if mb == "arrow" and ma != "arrow":
+            assert (a, b) in dag.directed_edges()
+    assert pag.to_dag(seed=4).info["dag_seed"] == 4
+    scm = SCM.fit(x, dag, names=pag.names)
+    assert scm.sample(100, seed=0).shape == (100, 12)

@@ -1,4 +1,5 @@
-// scmforge/causal/dag.hpp: a DAG consistent with a CPDAG (Dor & Tarsi 1992), fixed or random.
+// scmforge/causal/dag.hpp: a DAG consistent with a CPDAG (Dor & Tarsi 1992), fixed or random,
+// and a DAG from a PAG.
 //
 // A consistent extension orients every undirected edge of a partially directed graph so that
 // the result is acyclic and has exactly the graph's v-structures (unshielded colliders). Dor and
@@ -23,5 +24,18 @@ namespace scmforge::causal {
 /// nodes left over).
 CausalGraph extend_to_dag(const CausalGraph& cpdag,
                           std::optional<std::uint64_t> seed = std::nullopt);
+
+/// A DAG for SCM fitting from a PAG (FCI's output), by this rule (docs/causal.md):
+/// 1. a --> b and a o-> b become a -> b (Zhang 2008, Theorem 2, step 1);
+/// 2. the edges without arrowheads (o-o, o--, ---) are oriented by the consistent extension
+///    above, with the step-1 edges fixed (Zhang's step 2: no new unshielded colliders); when the
+///    estimated PAG admits none, they go from the earlier to the later node of a topological order
+///    of the step-1 edges (lowest column first among ties) and `consistent` is set false;
+/// 3. a <-> b (a latent common cause) becomes an edge from the earlier to the later of a and b in a
+///    topological order of the DAG so far, so the SCM keeps the dependence the latent induces.
+/// seed as in extend_to_dag (used in step 2). Throws InvalidInput when the step-1 edges hold a
+/// directed cycle.
+CausalGraph pag_to_dag(const CausalGraph& pag, std::optional<std::uint64_t> seed = std::nullopt,
+                       bool* consistent = nullptr);
 
 }  // namespace scmforge::causal

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -101,6 +102,40 @@ TEST(CausalDag, GraphsWithoutAnExtensionAreRejectedWithTheReason) {
   } catch (const InvalidInput& e) {
     EXPECT_NE(std::string(e.what()).find("not a CPDAG edge"), std::string::npos) << e.what();
   }
+}
+
+// A PAG with every kind of edge: 0 o-> 2 <-o 1 (a collider with circles), 2 --> 3, 3 <-> 4,
+// 5 o-o 6, 6 o-o 0. pag_to_dag keeps the adjacencies and every arrowhead into a node whose other
+// end is a tail or circle, orients <-> along a topological order (either way here), adds no
+// collider on the circle path, and is acyclic.
+TEST(CausalDag, PagsBecomeDagsKeepingAdjacenciesAndArrowheads) {
+  CausalGraph pag = graph(7, {"2->3", "3<->4"});
+  const auto set = [&pag](int a, int b, int ma, int mb) {
+    pag.marks[static_cast<std::size_t>(a * 7 + b)] = static_cast<std::int8_t>(ma);
+    pag.marks[static_cast<std::size_t>(b * 7 + a)] = static_cast<std::int8_t>(mb);
+  };
+  set(0, 2, 2, 1);
+  set(1, 2, 2, 1);
+  set(5, 6, 2, 2);
+  set(6, 0, 2, 2);
+  for (const std::optional<std::uint64_t> seed :
+       {std::optional<std::uint64_t>{}, std::optional<std::uint64_t>{3}}) {
+    bool consistent = false;
+    const CausalGraph dag = pag_to_dag(pag, seed, &consistent);
+    EXPECT_TRUE(consistent);
+    EXPECT_TRUE(is_dag(dag));
+    for (int a = 0; a < 7; ++a)
+      for (int b = 0; b < 7; ++b) {
+        EXPECT_EQ(dag.mark(a, b) != 0, pag.mark(a, b) != 0);
+        if (pag.mark(b, a) == 1 && pag.mark(a, b) != 1)
+          EXPECT_EQ(dag.mark(b, a), 1) << a << " " << b;
+      }
+    EXPECT_EQ(v_structures(dag).count({0, 2, 1}), 1U);  // the PAG's collider
+    EXPECT_EQ(v_structures(dag).count({0, 6, 5}), 0U);
+  }
+  // A directed cycle among the arrowheads cannot become a DAG.
+  CausalGraph cycle = graph(3, {"0->1", "1->2", "2->0"});
+  EXPECT_THROW(pag_to_dag(cycle), InvalidInput);
 }
 
 }  // namespace
