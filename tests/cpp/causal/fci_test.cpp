@@ -2,6 +2,7 @@
 // d-separation oracle, against the true PAGs of DAGs with latent variables.
 #include "scmforge/causal/fci.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -29,11 +30,11 @@ void expect_recorded(const std::vector<std::int8_t>& graph, int d, const std::st
   int other = 0, stale = 0;
   for (int a = 0; a < d; ++a) {
     for (int b = 0; b < d; ++b) {
-      const int want =
-          static_cast<int>(expected[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]);
-      const int got = graph[static_cast<std::size_t>(a * d + b)];
+      const auto want = static_cast<std::int8_t>(
+          expected[static_cast<std::size_t>(a)][static_cast<std::size_t>(b)]);
+      const std::int8_t got = graph[static_cast<std::size_t>(a * d + b)];
       if (got == want) continue;
-      const int far = graph[static_cast<std::size_t>(b * d + a)];
+      const std::int8_t far = graph[static_cast<std::size_t>(b * d + a)];
       if (want == -1 && got == 2 && far == 1) {
         ++stale;
       } else {
@@ -68,13 +69,14 @@ TEST(CausalFci, ChiSquareMatchesCausalLearnOnBnlearnNetworks) {
       {"survey", 0}, {"child", 3},  {"insurance", 0},  {"alarm", 7}};
   for (const auto& [name, stale] : cases) {
     const Eigen::MatrixXd data =
-        load_matrix(kFixtures + "bnlearn_discrete_10000/data/" + name + ".txt", 1);
+        load_matrix(fmt::format("{}bnlearn_discrete_10000/data/{}.txt", kFixtures, name), 1);
     const DiscreteTest t(data, DiscreteTest::Statistic::kChiSquare);
     const FciResult r =
         run_fci(data, [&t](int x, int y, const std::vector<int>& s) { return t.p_value(x, y, s); });
     expect_recorded(r.graph, r.d,
-                    kFixtures + "benchmark_returned_results/bnlearn_discrete_10000_" + name +
-                        "_fci_chisq_0.05.txt",
+                    fmt::format("{}benchmark_returned_results/bnlearn_discrete_10000_{}"
+                                "_fci_chisq_0.05.txt",
+                                kFixtures, name),
                     stale);
   }
 }
