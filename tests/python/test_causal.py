@@ -152,8 +152,10 @@ def test_dag_extension_of_a_pc_graph(linear10):
     with pytest.raises(scmforge.InvalidInputError, match="seed"):
         g.to_dag(-3)
     bidirected = scmforge.causal.Graph(["a", "b"], np.array([[0, 1], [1, 0]], dtype=np.int8))
-    with pytest.raises(scmforge.InvalidInputError, match="not a CPDAG edge"):
-        bidirected.to_dag()
+    assert bidirected.to_dag().directed_edges() == [("a", "b")]  # a PAG: the PAG rule
+    cycle = scmforge.causal.Graph(["a", "b", "c"], np.array([[0, -1, 1], [1, 0, -1], [-1, 1, 0]], dtype=np.int8))
+    with pytest.raises(scmforge.InvalidInputError, match="directed cycle|no consistent DAG extension"):
+        cycle.to_dag()
 
 
 def _causallearn_fci(x: np.ndarray, test: str) -> np.ndarray:
