@@ -184,8 +184,13 @@ struct TreeGrower {
         hist[b].h -= small[b].h;
         hist[b].count -= small[b].count;
       }
-      hist_left = left_smaller ? std::move(small) : std::move(hist);
-      hist_right = left_smaller ? std::move(hist) : std::move(small);
+      if (left_smaller) {
+        hist_left = std::move(small);
+        hist_right = std::move(hist);
+      } else {
+        hist_left = std::move(hist);
+        hist_right = std::move(small);
+      }
     } else if (need_left) {
       hist_left = histogram(begin, split);
     } else if (need_right) {

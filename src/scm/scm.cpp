@@ -391,7 +391,7 @@ std::vector<Edge> parse_edges(std::string_view text, std::string_view name) {
       SCMFORGE_CHECK(extra.empty(), InvalidInput,
                      "{}, line {}: expected 'parent -> child', got '{}'", name, number, line);
     }
-    const auto trim = [](std::string s) {
+    const auto trim = [](const std::string& s) {
       const auto lo = s.find_first_not_of(" \t\r");
       const auto hi = s.find_last_not_of(" \t\r");
       return lo == std::string::npos ? std::string() : s.substr(lo, hi - lo + 1);

@@ -127,8 +127,9 @@ TEST(CausalDag, PagsBecomeDagsKeepingAdjacenciesAndArrowheads) {
     for (int a = 0; a < 7; ++a)
       for (int b = 0; b < 7; ++b) {
         EXPECT_EQ(dag.mark(a, b) != 0, pag.mark(a, b) != 0);
-        if (pag.mark(b, a) == 1 && pag.mark(a, b) != 1)
+        if (pag.mark(b, a) == 1 && pag.mark(a, b) != 1) {
           EXPECT_EQ(dag.mark(b, a), 1) << a << " " << b;
+        }
       }
     EXPECT_EQ(v_structures(dag).count({0, 2, 1}), 1U);  // the PAG's collider
     EXPECT_EQ(v_structures(dag).count({0, 6, 5}), 0U);
