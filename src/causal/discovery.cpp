@@ -53,9 +53,15 @@ DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) 
   }
   SCMFORGE_CHECK(!keep.empty(), InvalidInput, "no complete rows to learn a graph from");
   CiTest test;
+  SkeletonOptions skeleton = o.skeleton;
   if (o.test == "fisherz") {
     auto z = std::make_shared<FisherZ>(data, names);
     test = [z](int x, int y, const std::vector<int>& s) { return z->p_value(x, y, s); };
+    skeleton.batch_test =
+        [z, alpha = o.skeleton.alpha, threshold = FisherZ::threshold(o.skeleton.alpha)](
+            int x, std::span<const int> s, std::span<const int> ys, std::span<std::uint8_t> out) {
+          z->independent(x, s, ys, alpha, threshold, out);
+        };
   } else {
     auto t = std::make_shared<DiscreteTest>(
         data,
@@ -67,12 +73,12 @@ DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) 
   out.rows_used = static_cast<std::int64_t>(keep.size());
   if (o.algorithm == "pc") {
     PcResult r =
-        pc(static_cast<int>(d), cached(std::move(test)), PcOptions{o.skeleton, o.uc_priority});
+        pc(static_cast<int>(d), cached(std::move(test)), PcOptions{skeleton, o.uc_priority});
     out.graph = CausalGraph{names, std::move(r.graph)};
     out.depth_reached = r.skeleton.depth_reached;
-    out.tests = r.skeleton.tests;
+    out.tests = r.skeleton.tests + r.skeleton.sepsets.tests();
   } else {
-    FciResult r = fci(static_cast<int>(d), cached(std::move(test)), FciOptions{o.skeleton});
+    FciResult r = fci(static_cast<int>(d), cached(std::move(test)), FciOptions{skeleton});
     out.graph = CausalGraph{names, std::move(r.graph)};
     out.depth_reached = r.skeleton.depth_reached;
     out.tests = r.tests;

@@ -19,8 +19,6 @@ constexpr std::int8_t kTail = -1;
 constexpr std::int8_t kArrow = 1;
 constexpr std::int8_t kCircle = 2;
 
-using Sepsets = std::vector<std::optional<std::vector<int>>>;  // d x d, keyed (x, y) as stored
-
 // The partial ancestral graph being built. at(x, y) is the mark at x of the edge x - y.
 class Pag {
  public:
@@ -102,21 +100,15 @@ class Pag {
 
 struct Run {
   Pag g;
-  Sepsets sepsets;
+  SeparatingSets& sepsets;
   const CiTest& test;
   double alpha;
   double time_limit;
   std::chrono::steady_clock::time_point start;
   std::int64_t tests = 0;
 
-  [[nodiscard]] const std::optional<std::vector<int>>& sepset(int x, int y) const {
-    return sepsets[static_cast<std::size_t>(x) * static_cast<std::size_t>(g.d()) +
-                   static_cast<std::size_t>(y)];
-  }
-  [[nodiscard]] bool in_sepset(int x, int y, int z) const {
-    const auto& s = sepset(x, y);
-    return s && std::find(s->begin(), s->end(), z) != s->end();
-  }
+  [[nodiscard]] bool has_sepset(int x, int y) const { return sepsets.recorded(x, y); }
+  [[nodiscard]] bool in_sepset(int x, int y, int z) const { return sepsets.contains(x, y, z); }
   void check_time(const char* step) const {
     if (time_limit <= 0.0) return;
     const double seconds =
@@ -143,7 +135,7 @@ void rule0(Run& r) {
       for (std::size_t j = i + 1; j < adj.size(); ++j) {
         const int a = adj[i], c = adj[j];
         if (g.adjacent(a, c) || g.collider(a, b, c)) continue;
-        if (!r.sepset(a, c) || r.in_sepset(a, c, b)) continue;
+        if (!r.has_sepset(a, c) || r.in_sepset(a, c, b)) continue;
         if (!g.arrow_allowed(a, b) || !g.arrow_allowed(c, b)) continue;
         g.set_mark(b, a, kArrow);
         g.set_mark(b, c, kArrow);
@@ -243,7 +235,6 @@ std::optional<std::vector<int>> search_possible_dsep(Run& r, int a, int b,
 
 std::int64_t remove_by_possible_dsep(Run& r) {
   Pag& g = r.g;
-  const auto du = static_cast<std::size_t>(g.d());
   std::vector<std::pair<int, int>> edges;
   for (int a = 0; a < g.d(); ++a)
     for (int b = a + 1; b < g.d(); ++b)
@@ -256,7 +247,7 @@ std::int64_t remove_by_possible_dsep(Run& r) {
     g.remove(a, b);
     std::sort(s->begin(), s->end());
     // Only (a, b), a < b, as causal-learn records it; lookups in the other order miss it.
-    r.sepsets[static_cast<std::size_t>(a) * du + static_cast<std::size_t>(b)] = std::move(s);
+    r.sepsets.set(a, b, std::move(*s));
     ++removed;
   }
   return removed;
@@ -344,7 +335,7 @@ bool ddp_orientation(Run& r, int dn, int a, int b, int c, const std::vector<int>
   path2.erase(std::find(path2.begin(), path2.end(), b));
   const bool ind2 = r.independent(dn, c, path2);
   if (!ind && !ind2) {
-    if (!r.sepset(dn, c)) return false;
+    if (!r.has_sepset(dn, c)) return false;
     ind = r.in_sepset(dn, c, b);
   }
   if (ind) {
@@ -623,11 +614,13 @@ bool rule10(Pag& g) {
 FciResult fci(int d, const CiTest& test, const FciOptions& options) {
   SCMFORGE_CHECK(options.skeleton.stable, InvalidInput,
                  "FCI runs the stable adjacency search only (as causal-learn); drop --original");
+  SCMFORGE_CHECK(options.skeleton.knowledge.empty(), InvalidInput,
+                 "background knowledge is supported by PC only; run pc, or fci without it");
   const auto start = std::chrono::steady_clock::now();
   FciResult out;
   out.d = d;
   out.skeleton = find_skeleton(d, test, options.skeleton);
-  Run r{Pag(d), out.skeleton.sepset, test, options.skeleton.alpha, options.skeleton.time_limit,
+  Run r{Pag(d), out.skeleton.sepsets, test, options.skeleton.alpha, options.skeleton.time_limit,
         start};
   for (int x = 0; x < d; ++x)
     for (int y = 0; y < d; ++y)
@@ -649,7 +642,7 @@ FciResult fci(int d, const CiTest& test, const FciOptions& options) {
       changed = rule10(r.g) || changed;
     }
   }
-  out.tests = out.skeleton.tests + r.tests;
+  out.tests = out.skeleton.tests + r.tests + out.skeleton.sepsets.tests();
   out.graph.resize(static_cast<std::size_t>(d) * static_cast<std::size_t>(d));
   for (int x = 0; x < d; ++x)
     for (int y = 0; y < d; ++y)

@@ -41,43 +41,112 @@ std::string FisherZ::name(int column) const {
                         : fmt::format("'{}'", names_[static_cast<std::size_t>(column)]);
 }
 
+namespace {
+
+double clipped(double r) {
+  return std::abs(r) >= 1.0 ? (1.0 - std::numeric_limits<double>::epsilon()) * (r > 0 ? 1 : -1) : r;
+}
+
+// p-value of partial correlation r with scale sqrt(n - |S| - 3).
+double p_of(double r, double scale) {
+  r = clipped(r);
+  const double z = 0.5 * std::log((1.0 + r) / (1.0 - r));
+  return std::erfc(scale * std::abs(z) / std::sqrt(2.0));
+}
+
+}  // namespace
+
 double FisherZ::p_value(int x, int y, std::span<const int> s) const {
-  const auto k = static_cast<Eigen::Index>(s.size()) + 2;
-  SCMFORGE_CHECK(n_ - static_cast<std::int64_t>(s.size()) - 3 > 0, InvalidInput,
+  double r = 0.0;
+  partial_correlations(x, s, std::span<const int>(&y, 1), std::span<double>(&r, 1));
+  return p_of(r, std::sqrt(static_cast<double>(n_ - static_cast<std::int64_t>(s.size()) - 3)));
+}
+
+double FisherZ::threshold(double alpha) {
+  SCMFORGE_CHECK(alpha > 0.0 && alpha < 1.0, InvalidInput, "alpha must be in (0, 1), got {}",
+                 alpha);
+  double lo = 0.0, hi = 64.0;  // erfc(t / sqrt 2) falls from 1 to 0 on [0, 64]
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (std::erfc(mid / std::sqrt(2.0)) > alpha ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+void FisherZ::independent(int x, std::span<const int> s, std::span<const int> ys, double alpha,
+                          double threshold, std::span<std::uint8_t> out) const {
+  const double scale = std::sqrt(static_cast<double>(n_ - static_cast<std::int64_t>(s.size()) - 3));
+  std::vector<double> r(ys.size());
+  partial_correlations(x, s, ys, r);
+  // p > alpha exactly when |r| < tanh(threshold / scale); away from that value by more than
+  // rounding could move either side, the comparison decides, and near it the p-value does.
+  const double critical = std::tanh(threshold / scale);
+  const bool fast = critical < 1.0 - 1e-6;
+  for (std::size_t i = 0; i < ys.size(); ++i) {
+    const double a = std::abs(clipped(r[i]));
+    if (fast && a < critical * (1.0 - 1e-9)) {
+      out[i] = 1;
+    } else if (fast && a > critical * (1.0 + 1e-9)) {
+      out[i] = 0;
+    } else {
+      out[i] = p_of(r[i], scale) > alpha ? 1 : 0;
+    }
+  }
+}
+
+void FisherZ::partial_correlations(int x, std::span<const int> s, std::span<const int> ys,
+                                   std::span<double> out) const {
+  const auto l = static_cast<Eigen::Index>(s.size());
+  SCMFORGE_CHECK(n_ - static_cast<std::int64_t>(l) - 3 > 0, InvalidInput,
                  "fisherz: {} rows are too few for a conditioning set of {} columns (need n - |S| "
                  "- 3 > 0); lower the maximum depth",
-                 n_, s.size());
-  double r = 0.0;
-  if (s.empty()) {
-    r = corr_(x, y);
-  } else {
-    // P = inverse of the correlation submatrix over (x, y, S); only its top-left 2 x 2 block is
-    // needed: P e_0 and P e_1 by one Cholesky solve. A submatrix that is not positive definite
-    // to working precision (collinear columns) is reported instead of giving a p-value.
-    Eigen::MatrixXd sub(k, k);
-    const auto var = [&](Eigen::Index i) {
-      return i == 0 ? x : i == 1 ? y : s[static_cast<std::size_t>(i - 2)];
-    };
-    for (Eigen::Index i = 0; i < k; ++i)
-      for (Eigen::Index j = 0; j < k; ++j) sub(i, j) = corr_(var(i), var(j));
-    const Eigen::LLT<Eigen::MatrixXd> llt(sub);
-    const double floor = 1e-10;
-    if (llt.info() != Eigen::Success || llt.matrixLLT().diagonal().minCoeff() < std::sqrt(floor)) {
-      std::string cols;
-      for (Eigen::Index i = 0; i < k; ++i) cols += (cols.empty() ? "" : ", ") + name(var(i));
-      SCMFORGE_THROW(Numerical,
-                     "fisherz: the correlation matrix of columns {} is singular (duplicated or "
-                     "perfectly collinear columns); drop the redundant columns",
-                     cols);
-    }
-    const Eigen::MatrixXd inv = llt.solve(Eigen::MatrixXd::Identity(k, 2));
-    r = -inv(0, 1) / std::sqrt(std::abs(inv(0, 0) * inv(1, 1)));
+                 n_, l);
+  if (l == 0) {
+    for (std::size_t i = 0; i < ys.size(); ++i) out[i] = corr_(x, ys[i]);
+    return;
   }
-  if (std::abs(r) >= 1.0) r = (1.0 - std::numeric_limits<double>::epsilon()) * (r > 0 ? 1.0 : -1.0);
-  const double z = 0.5 * std::log((1.0 + r) / (1.0 - r));
-  const double stat =
-      std::sqrt(static_cast<double>(n_ - static_cast<std::int64_t>(s.size()) - 3)) * std::abs(z);
-  return std::erfc(stat / std::sqrt(2.0));
+  // With L L^T the Cholesky factor of the correlations among S and w_v = L^-1 C(S, v), the
+  // covariance of u and v given S is C(u, v) - w_u . w_v; the partial correlation of x and y is
+  // that of x and y over the square root of their conditional variances (equal to -P_xy /
+  // sqrt(P_xx P_yy) for P the inverse over (x, y, S)). One factorisation serves every y. A
+  // conditioning set or a pair that is collinear to working precision (a pivot of the Cholesky
+  // factor over (S, x, y) below 1e-5) is reported instead of giving a p-value.
+  constexpr double kFloor = 1e-10;
+  Eigen::MatrixXd css(l, l);
+  for (Eigen::Index i = 0; i < l; ++i)
+    for (Eigen::Index j = 0; j < l; ++j)
+      css(i, j) = corr_(s[static_cast<std::size_t>(i)], s[static_cast<std::size_t>(j)]);
+  const Eigen::LLT<Eigen::MatrixXd> llt(css);
+  const auto singular = [&](std::span<const int> extra) {
+    std::string cols;
+    for (const int v : extra) cols += (cols.empty() ? "" : ", ") + name(v);
+    for (const int v : s) cols += (cols.empty() ? "" : ", ") + name(v);
+    SCMFORGE_THROW(Numerical,
+                   "fisherz: the correlation matrix of columns {} is singular (duplicated or "
+                   "perfectly collinear columns); drop the redundant columns",
+                   cols);
+  };
+  if (llt.info() != Eigen::Success || llt.matrixLLT().diagonal().minCoeff() < std::sqrt(kFloor))
+    singular(std::span<const int>(&x, 1));
+  const auto m = static_cast<Eigen::Index>(ys.size());
+  Eigen::MatrixXd w(l, m + 1);
+  for (Eigen::Index i = 0; i < l; ++i) {
+    const int si = s[static_cast<std::size_t>(i)];
+    w(i, 0) = corr_(si, x);
+    for (Eigen::Index j = 0; j < m; ++j) w(i, j + 1) = corr_(si, ys[static_cast<std::size_t>(j)]);
+  }
+  llt.matrixL().solveInPlace(w);
+  const double vx = 1.0 - w.col(0).squaredNorm();
+  for (Eigen::Index j = 0; j < m; ++j) {
+    const int y = ys[static_cast<std::size_t>(j)];
+    const double vy = 1.0 - w.col(j + 1).squaredNorm();
+    const double c = corr_(x, y) - w.col(0).dot(w.col(j + 1));
+    if (vx < kFloor || vy - c * c / vx < kFloor) {
+      const int pair[2] = {x, y};
+      singular(pair);
+    }
+    out[static_cast<std::size_t>(j)] = c / std::sqrt(vx * vy);
+  }
 }
 
 }  // namespace scmforge::causal

@@ -110,12 +110,6 @@ std::vector<std::array<int, 4>> kites(const Marks& g, const std::vector<Triple>&
   return out;
 }
 
-bool in_sepset(const Skeleton& s, int x, int z, int y) {
-  const auto& set = s.sepset[static_cast<std::size_t>(x) * static_cast<std::size_t>(s.d) +
-                             static_cast<std::size_t>(z)];
-  return set && std::find(set->begin(), set->end(), y) != set->end();
-}
-
 // Largest p-value of x _||_ z over the subsets of adj(x) and of adj(z) that contain y (with_mid)
 // or do not (causal-learn's find_cond_sets_with_mid / _without_mid).
 double max_p(const Marks& g, const CiTest& test, int x, int z, int y, bool with_mid) {
@@ -143,7 +137,7 @@ void orient_colliders(Marks& g, const Skeleton& s, const CiTest& test, int prior
   std::vector<Triple> candidates;
   for (const Triple& t : unshielded_triples(g)) {
     const int x = t[0], y = t[1], z = t[2];
-    if (x >= z || in_sepset(s, x, z, y)) continue;
+    if (x >= z || s.sepsets.contains(x, z, y)) continue;
     if (priority == 0) {
       g.orient(x, y);
       g.orient(z, y);

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <utility>
 
 #include "scmforge/core/error.hpp"
 #include "scmforge/core/parallel.hpp"
@@ -27,19 +27,12 @@ int max_degree(const Skeleton& g) {
   return best;
 }
 
-void remove_edge(Skeleton& g, int x, int y, const std::vector<int>& sepset) {
+void remove_edge(Skeleton& g, int x, int y) {
   const auto d = static_cast<std::size_t>(g.d);
   const auto xs = static_cast<std::size_t>(x), ys = static_cast<std::size_t>(y);
   g.adjacent[xs * d + ys] = 0;
   g.adjacent[ys * d + xs] = 0;
-  g.sepset[xs * d + ys] = sepset;
-  g.sepset[ys * d + xs] = sepset;
 }
-
-struct Removal {
-  int y;
-  std::vector<int> sepset;
-};
 
 }  // namespace
 
@@ -76,18 +69,109 @@ CiTest cached(CiTest test) {
   };
 }
 
+SeparatingSets::SeparatingSets(int d, CiTest test, double alpha)
+    : d_(d),
+      test_(std::move(test)),
+      alpha_(alpha),
+      level_(static_cast<std::size_t>(d) * static_cast<std::size_t>(d), kNone) {}
+
+void SeparatingSets::set(int x, int y, std::vector<int> s) {
+  level_[index(x, y)] = kExplicit;
+  explicit_[index(x, y)] = std::move(s);
+}
+
+void SeparatingSets::set_lazy(int x, int y, int level) {
+  level_[index(x, y)] = static_cast<std::int16_t>(level);
+  level_[index(y, x)] = static_cast<std::int16_t>(level);
+}
+
+void SeparatingSets::freeze(int level, std::vector<std::vector<int>> adjacency) {
+  if (frozen_.size() <= static_cast<std::size_t>(level))
+    frozen_.resize(static_cast<std::size_t>(level) + 1);
+  frozen_[static_cast<std::size_t>(level)] = std::move(adjacency);
+}
+
+bool SeparatingSets::side_contains(int level, int x, int y, int v) const {
+  const std::vector<int>& adj =
+      frozen_[static_cast<std::size_t>(level)][static_cast<std::size_t>(x)];
+  if (!std::binary_search(adj.begin(), adj.end(), v)) return false;
+  std::vector<int> rest;
+  for (const int u : adj)
+    if (u != y && u != v) rest.push_back(u);
+  bool found = false;
+  std::vector<int> s;
+  for_each_subset(rest, level - 1, [&](const std::vector<int>& t) {
+    s = t;
+    s.insert(std::lower_bound(s.begin(), s.end(), v), v);  // sorted, as the search made it
+    ++tests_;
+    found = test_(x, y, s) > alpha_;
+    return !found;
+  });
+  return found;
+}
+
+void SeparatingSets::side_union(int level, int x, int y, std::vector<int>& out) const {
+  std::vector<int> rest;
+  for (const int u : frozen_[static_cast<std::size_t>(level)][static_cast<std::size_t>(x)])
+    if (u != y) rest.push_back(u);
+  for_each_subset(rest, level, [&](const std::vector<int>& s) {
+    ++tests_;
+    if (test_(x, y, s) > alpha_) out.insert(out.end(), s.begin(), s.end());
+    return true;
+  });
+}
+
+bool SeparatingSets::contains(int x, int y, int v) const {
+  const std::int16_t level = level_[index(x, y)];
+  if (level == kNone || level == 0 || v == x || v == y) return false;
+  if (level == kExplicit) {
+    const std::vector<int>& s = explicit_.at(index(x, y));
+    return std::find(s.begin(), s.end(), v) != s.end();
+  }
+  const auto key = static_cast<std::uint64_t>(index(std::min(x, y), std::max(x, y))) *
+                       static_cast<std::uint64_t>(d_) +
+                   static_cast<std::uint64_t>(v);
+  if (const auto it = answers_.find(key); it != answers_.end()) return it->second;
+  const bool in = side_contains(level, x, y, v) || side_contains(level, y, x, v);
+  answers_.emplace(key, in);
+  return in;
+}
+
+std::optional<std::vector<int>> SeparatingSets::get(int x, int y) const {
+  const std::int16_t level = level_[index(x, y)];
+  if (level == kNone) return std::nullopt;
+  if (level == kExplicit) return explicit_.at(index(x, y));
+  std::vector<int> out;
+  if (level > 0) {
+    side_union(level, x, y, out);
+    side_union(level, y, x, out);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
   SCMFORGE_CHECK(o.alpha > 0.0 && o.alpha < 1.0, InvalidInput, "alpha must be in (0, 1), got {}",
                  o.alpha);
   SCMFORGE_CHECK(d >= 2, InvalidInput, "causal discovery needs at least 2 variables, got {}", d);
+  SCMFORGE_CHECK(o.time_limit >= 0.0, InvalidInput, "time_limit must be >= 0 seconds, got {}",
+                 o.time_limit);
+  o.knowledge.validate(d);
   Skeleton g;
   g.d = d;
   const auto dd = static_cast<std::size_t>(d);
   g.adjacent.assign(dd * dd, 1);
   for (std::size_t i = 0; i < dd; ++i) g.adjacent[i * dd + i] = 0;
-  g.sepset.assign(dd * dd, std::nullopt);
-  SCMFORGE_CHECK(o.time_limit >= 0.0, InvalidInput, "time_limit must be >= 0 seconds, got {}",
-                 o.time_limit);
+  g.sepsets = SeparatingSets(d, test, o.alpha);
+  // An edge forbidden both ways goes with an empty separating set, as causal-learn removes it
+  // at level 0.
+  for (int x = 0; x < d; ++x)
+    for (int y = x + 1; y < d; ++y)
+      if (o.knowledge.forbids(x, y) && o.knowledge.forbids(y, x)) {
+        remove_edge(g, x, y);
+        g.sepsets.set_lazy(x, y, 0);
+      }
   const auto start = std::chrono::steady_clock::now();
   // Before each variable: progress, then the time limit (a clear stop, naming the level).
   const auto checkpoint = [&](int level, int x) {
@@ -119,7 +203,9 @@ Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
             if (test(x, y, s) > o.alpha) {
               std::vector<int> sorted = s;
               std::sort(sorted.begin(), sorted.end());
-              remove_edge(g, x, y, sorted);
+              remove_edge(g, x, y);
+              g.sepsets.set(x, y, sorted);
+              g.sepsets.set(y, x, std::move(sorted));
               return false;
             }
             return true;
@@ -128,45 +214,59 @@ Skeleton find_skeleton(int d, const CiTest& test, const SkeletonOptions& o) {
       }
       continue;
     }
-    std::vector<std::vector<Removal>> found(dd);
+    std::vector<std::vector<int>> adjacency(dd);
+    for (int x = 0; x < d; ++x) adjacency[static_cast<std::size_t>(x)] = neighbours(g, x);
+    std::vector<std::vector<int>> separated(dd);
     std::vector<std::int64_t> counts(dd, 0);
     parallel_for(d, o.threads, [&](std::int64_t xi) {
       const int x = static_cast<int>(xi);
       const auto xs = static_cast<std::size_t>(x);
       checkpoint(level, x);
-      const std::vector<int> adj = neighbours(g, x);
+      const std::vector<int>& adj = adjacency[xs];
       if (static_cast<int>(adj.size()) < level - 1) return;  // causal-learn's guard
-      for (const int y : adj) {
-        std::vector<int> rest;
-        for (const int v : adj)
-          if (v != y) rest.push_back(v);
-        std::set<int> united;
-        bool separated = false;
-        for_each_subset(rest, level, [&](const std::vector<int>& s) {
-          ++counts[xs];
-          if (test(x, y, s) > o.alpha) {
-            separated = true;
-            united.insert(s.begin(), s.end());
+      // Every l-subset S of adj(x), in lexicographic order, against each y of adj(x) \ S not
+      // yet separated: y meets the subsets of adj(x) \ {y} in their lexicographic order, so it
+      // stops at the same first separating set as a loop over y then S would.
+      std::vector<std::uint8_t> done(adj.size(), 0);
+      std::vector<int> ys;
+      std::vector<std::size_t> at;
+      std::vector<std::uint8_t> independent;
+      std::size_t open = adj.size();
+      for_each_subset(adj, level, [&](const std::vector<int>& s) {
+        ys.clear();
+        at.clear();
+        for (std::size_t i = 0; i < adj.size(); ++i)
+          if (done[i] == 0 && !std::binary_search(s.begin(), s.end(), adj[i])) {
+            ys.push_back(adj[i]);
+            at.push_back(i);
           }
-          return true;
-        });
-        if (separated) found[xs].push_back({y, std::vector<int>(united.begin(), united.end())});
-      }
+        if (ys.empty()) return true;
+        independent.resize(ys.size());
+        counts[xs] += static_cast<std::int64_t>(ys.size());
+        if (o.batch_test) {
+          o.batch_test(x, s, ys, independent);
+        } else {
+          for (std::size_t i = 0; i < ys.size(); ++i)
+            independent[i] = test(x, ys[i], s) > o.alpha ? 1 : 0;
+        }
+        for (std::size_t i = 0; i < ys.size(); ++i)
+          if (independent[i] != 0) {
+            done[at[i]] = 1;
+            separated[xs].push_back(ys[i]);
+            --open;
+          }
+        return open > 0;
+      });
+      std::sort(separated[xs].begin(), separated[xs].end());
     });
-    // When both (x, y) and (y, x) were separated, the record is the union of both sides' sets
-    // (causal-learn appends both, and orientation reads them together).
     for (std::size_t x = 0; x < dd; ++x) {
       g.tests += counts[x];
-      for (const Removal& r : found[x]) {
-        std::vector<int> merged = r.sepset;
-        if (const auto& earlier = g.sepset[x * dd + static_cast<std::size_t>(r.y)]) {
-          merged.insert(merged.end(), earlier->begin(), earlier->end());
-          std::sort(merged.begin(), merged.end());
-          merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-        }
-        remove_edge(g, static_cast<int>(x), r.y, merged);
+      for (const int y : separated[x]) {
+        remove_edge(g, static_cast<int>(x), y);
+        g.sepsets.set_lazy(static_cast<int>(x), y, level);
       }
     }
+    if (level > 0) g.sepsets.freeze(level, std::move(adjacency));
   }
   return g;
 }

@@ -28,12 +28,25 @@ class FisherZ {
   /// and Numerical when the correlation submatrix is singular (collinear columns), naming them.
   [[nodiscard]] double p_value(int x, int y, std::span<const int> s) const;
 
+  /// out[i] = 1 when p_value(x, ys[i], s) > alpha, exactly, else 0; `threshold` is
+  /// threshold(alpha). Shares the work on s (one Cholesky factor of the correlations among s for
+  /// every y) and compares partial correlations with the critical value, computing a p-value
+  /// only within rounding of it.
+  void independent(int x, std::span<const int> s, std::span<const int> ys, double alpha,
+                   double threshold, std::span<std::uint8_t> out) const;
+  /// The statistic t with erfc(t / sqrt 2) = alpha (p > alpha exactly when the statistic is
+  /// below it). Throws InvalidInput for alpha outside (0, 1).
+  static double threshold(double alpha);
+
   [[nodiscard]] int columns() const { return static_cast<int>(corr_.cols()); }
   [[nodiscard]] std::int64_t rows() const { return n_; }
   [[nodiscard]] const Eigen::MatrixXd& correlation() const { return corr_; }
 
  private:
   [[nodiscard]] std::string name(int column) const;
+  // Partial correlations of x with each y given s (throws as p_value).
+  void partial_correlations(int x, std::span<const int> s, std::span<const int> ys,
+                            std::span<double> out) const;
   std::int64_t n_ = 0;
   Eigen::MatrixXd corr_;  // d x d Pearson correlations
   std::vector<std::string> names_;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <set>
 #include <string>
 
 #include "causal/fixtures.hpp"
@@ -13,6 +15,14 @@
 
 namespace scmforge::causal {
 namespace {
+
+SkeletonOptions options(bool stable, int max_depth, int threads) {
+  SkeletonOptions o;
+  o.stable = stable;
+  o.max_depth = max_depth;
+  o.threads = threads;
+  return o;
+}
 
 using testing::kFixtures;
 using testing::load_matrix;
@@ -29,8 +39,8 @@ TEST(CausalSkeleton, PcStableFisherZMatchesCausalLearnOnLinear10) {
   ASSERT_EQ(data.rows(), 10000);
   const FisherZ z(data);
   for (const int threads : {1, 2}) {
-    const Skeleton g = find_skeleton(static_cast<int>(data.cols()), fisher(z),
-                                     SkeletonOptions{0.05, true, -1, threads, 0.0, {}});
+    const Skeleton g =
+        find_skeleton(static_cast<int>(data.cols()), fisher(z), options(true, -1, threads));
     for (const char* name :
          {"linear_10_pc_fisherz_0.05_stable_0_0.txt", "linear_10_pc_fisherz_0.05_stable_0_4.txt",
           "linear_10_pc_fisherz_0.05_stable_1_-1.txt",
@@ -69,20 +79,86 @@ TEST(CausalSkeleton, StableSearchIsInvariantToColumnOrder) {
                 a.has_edge(perm[static_cast<std::size_t>(i)], perm[static_cast<std::size_t>(j)]));
 }
 
+// The lazy separating sets against a direct PC-stable search that tests every subset and keeps
+// the union of the separating ones from both sides (causal-learn's record): the same skeleton and
+// the same set for every removed pair.
+TEST(CausalSkeleton, LazySeparatingSetsEqualTheUnionOfEverySeparatingSet) {
+  const FisherZ z(load_matrix(kFixtures + "data_linear_10.txt", 1));
+  const CiTest test = fisher(z);
+  const int d = z.columns();
+  const double alpha = 0.05;
+  std::vector<std::vector<int>> adj(static_cast<std::size_t>(d));
+  for (int x = 0; x < d; ++x)
+    for (int y = 0; y < d; ++y)
+      if (x != y) adj[static_cast<std::size_t>(x)].push_back(y);
+  std::map<std::pair<int, int>, std::set<int>> want;
+  for (int level = 0;; ++level) {
+    std::size_t most = 0;
+    for (const auto& a : adj) most = std::max(most, a.size());
+    if (static_cast<int>(most) - 1 < level) break;
+    std::map<std::pair<int, int>, std::set<int>> found;
+    for (int x = 0; x < d; ++x)
+      for (const int y : adj[static_cast<std::size_t>(x)]) {
+        std::vector<int> rest;
+        for (const int v : adj[static_cast<std::size_t>(x)])
+          if (v != y) rest.push_back(v);
+        std::vector<bool> pick(rest.size(), false);
+        std::fill(pick.begin(),
+                  pick.begin() + std::min<long>(level, static_cast<long>(rest.size())), true);
+        if (static_cast<int>(rest.size()) < level) continue;
+        do {
+          std::vector<int> s;
+          for (std::size_t i = 0; i < rest.size(); ++i)
+            if (pick[i]) s.push_back(rest[i]);
+          if (test(x, y, s) > alpha) {
+            auto& u = found[{std::min(x, y), std::max(x, y)}];
+            u.insert(s.begin(), s.end());
+          }
+        } while (std::prev_permutation(pick.begin(), pick.end()));
+      }
+    for (const auto& [pair, u] : found) {
+      want[pair] = u;
+      auto& a = adj[static_cast<std::size_t>(pair.first)];
+      auto& b = adj[static_cast<std::size_t>(pair.second)];
+      a.erase(std::find(a.begin(), a.end(), pair.second));
+      b.erase(std::find(b.begin(), b.end(), pair.first));
+    }
+  }
+  const Skeleton g = find_skeleton(d, test, options(true, -1, 2));
+  int nonempty = 0;
+  for (int x = 0; x < d; ++x)
+    for (int y = 0; y < d; ++y) {
+      if (x == y) continue;
+      const auto it = want.find({std::min(x, y), std::max(x, y)});
+      EXPECT_EQ(g.has_edge(x, y), it == want.end()) << x << " " << y;
+      if (it == want.end()) continue;
+      const std::vector<int> expected(it->second.begin(), it->second.end());
+      EXPECT_EQ(g.sepsets.get(x, y), expected) << x << " " << y;
+      for (int v = 0; v < d; ++v)
+        EXPECT_EQ(g.sepsets.contains(x, y, v), it->second.count(v) != 0)
+            << x << " " << y << " " << v;
+      nonempty += expected.empty() ? 0 : 1;
+    }
+  EXPECT_GT(nonempty, 10);
+}
+
 // Known answers with an oracle test from d-separation in a 4-variable DAG: 0 -> 2 <- 1, 2 -> 3.
 // Independences: 0 _||_ 1; 0 _||_ 3 | 2; 1 _||_ 3 | 2 (and supersets without a collider).
 TEST(CausalSkeleton, OracleTestRecoversTheSkeletonAndSeparatingSets) {
   const CiTest oracle = testing::collider_then_chain_oracle();
   for (const bool stable : {true, false}) {
-    const Skeleton g = find_skeleton(4, oracle, SkeletonOptions{0.05, stable, -1, 1, 0.0, {}});
+    const Skeleton g = find_skeleton(4, oracle, options(stable, -1, 1));
     EXPECT_TRUE(g.has_edge(0, 2) && g.has_edge(1, 2) && g.has_edge(2, 3));
     EXPECT_FALSE(g.has_edge(0, 1) || g.has_edge(0, 3) || g.has_edge(1, 3));
-    EXPECT_EQ(*g.sepset[0 * 4 + 1], std::vector<int>{});
-    EXPECT_EQ(*g.sepset[0 * 4 + 3], std::vector<int>{2});
-    EXPECT_EQ(*g.sepset[3 * 4 + 1], std::vector<int>{2});
-    EXPECT_FALSE(g.sepset[0 * 4 + 2].has_value());
+    EXPECT_EQ(g.sepsets.get(0, 1), std::vector<int>{});
+    EXPECT_EQ(g.sepsets.get(0, 3), std::vector<int>{2});
+    EXPECT_EQ(g.sepsets.get(3, 1), std::vector<int>{2});
+    EXPECT_TRUE(g.sepsets.contains(0, 3, 2) && g.sepsets.contains(3, 0, 2));
+    EXPECT_FALSE(g.sepsets.contains(0, 1, 2) || g.sepsets.contains(0, 3, 1));
+    EXPECT_FALSE(g.sepsets.get(0, 2).has_value());
+    EXPECT_FALSE(g.sepsets.recorded(0, 2));
   }
-  const Skeleton shallow = find_skeleton(4, oracle, SkeletonOptions{0.05, true, 0, 1, 0.0, {}});
+  const Skeleton shallow = find_skeleton(4, oracle, options(true, 0, 1));
   EXPECT_EQ(shallow.depth_reached, 0);
   EXPECT_TRUE(shallow.has_edge(0, 3));  // needs a conditioning set of size 1
 }
