@@ -17,6 +17,7 @@ struct DiscoveryCommand {
   std::string data;
   causal::DiscoveryOptions options;
   bool original = false;
+  std::string knowledge;  // JSON file (PC)
   std::string out;
   std::string dot;
 };
@@ -24,6 +25,11 @@ struct DiscoveryCommand {
 void run_discovery(DiscoveryCommand& c) {
   c.options.skeleton.stable = !c.original;
   const Table<double> table = io::read_csv_table(c.data);
+  if (!c.knowledge.empty()) {
+    std::vector<std::string> names;
+    for (const auto& col : table.columns) names.push_back(col.name);
+    c.options.skeleton.knowledge = causal::parse_knowledge(io::read_file(c.knowledge), names);
+  }
   const causal::DiscoveryResult r = causal::discover(table, c.options);
   if (!c.out.empty()) io::write_file_atomically(c.out, causal::result_json(c.options, r));
   if (!c.dot.empty()) io::write_file_atomically(c.dot, causal::to_dot(r.graph));
@@ -64,9 +70,15 @@ void add_causal_commands(CLI::App& app) {
       "pc", "PC (stable by default): a CPDAG in causal-learn's encoding, edges on stdout");
   add_shared_options(pc, *pc_cmd);
   pc->add_flag("--original", pc_cmd->original, "Order-dependent PC instead of PC-stable");
+  pc->add_option("--uc-rule", pc_cmd->options.uc_rule,
+                 "Colliders as causal-learn: 0 separating sets, 1 MaxP, 2 definite MaxP")
+      ->capture_default_str();
+  pc->add_option("--knowledge", pc_cmd->knowledge,
+                 "Background knowledge, a JSON file: forbidden / required edges, tiers "
+                 "(docs/causal.md)");
   pc->add_option("--uc-priority", pc_cmd->options.uc_priority,
-                 "Collider conflicts as causal-learn: -1 default (3), 0 overwrite, 1 bi-directed, "
-                 "2 existing, 3 stronger, 4 stronger*")
+                 "Collider conflicts as causal-learn: -1 the rule's default (3; 4 for uc_rule 2), "
+                 "0 overwrite, 1 bi-directed, 2 existing, 3 stronger, 4 stronger*")
       ->capture_default_str();
   pc->callback([pc_cmd] { run_discovery(*pc_cmd); });
 

@@ -7,6 +7,8 @@ converts to causal-learn, networkx, JSON, DOT and an edge list. Details: docs/ca
 
 from __future__ import annotations
 
+import json
+
 from typing import Any, Optional
 
 import numpy as np
@@ -144,17 +146,25 @@ def _table(data: Any, categorical: Optional[list[bool]]) -> tuple[np.ndarray, li
 
 def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = True, uc_priority: int = 2,
        max_depth: int = -1, missing: str = "error", threads: int = 0, categorical: Optional[list[bool]] = None,
-       names: Optional[list[str]] = None, time_limit: float = 0.0) -> Graph:
-    """The PC algorithm (uc_rule 0, as causal-learn's ``pc``), returning a CPDAG.
+       names: Optional[list[str]] = None, time_limit: float = 0.0, uc_rule: int = 0,
+       background_knowledge: Optional[dict] = None) -> Graph:
+    """The PC algorithm (as causal-learn's ``pc``), returning a CPDAG.
 
     Args:
         data: numpy array (n, d) or pandas DataFrame; category/object/bool columns are discrete.
         alpha: significance level in (0, 1).
         test: "fisherz" (numeric columns), "chisq" or "gsq" (discrete columns).
         stable: PC-stable (order-independent) or the original order-dependent PC.
-        uc_priority: collider conflicts as causal-learn: -1 (its uc_sepset default, 3),
-            0 overwrite, 1 bi-directed, 2 keep existing (causal-learn's pc default), 3 stronger,
-            4 stronger*.
+        uc_priority: collider conflicts as causal-learn: -1 (the rule's default: 3, or 4 for
+            uc_rule 2), 0 overwrite, 1 bi-directed, 2 keep existing (causal-learn's pc default),
+            3 stronger, 4 stronger*.
+        uc_rule: colliders as causal-learn: 0 by separating sets, 1 MaxP, 2 definite MaxP
+            (priorities -1, 2, 3, 4 only).
+        background_knowledge: ``{"forbidden": [(a, b), ...], "required": [(a, b), ...],
+            "tiers": [[a, b], [c], ...], "forbidden_within_tiers": [0, ...]}`` over column
+            names or positions; every key optional. Meaning as causal-learn's
+            ``BackgroundKnowledge`` (docs/causal.md): an edge forbidden both ways is removed,
+            orientations follow the knowledge, a later tier never points at an earlier one.
         max_depth: largest conditioning set (-1: no limit).
         missing: "error" (NaN is an error) or "drop" (rows with NaN are dropped).
         threads: threads for the CI tests of one level (0: all cores); the result is the same.
@@ -163,7 +173,7 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
             naming the level reached.
     """
     return _discover("pc", data, alpha, test, stable, uc_priority, max_depth, missing, threads,
-                     categorical, names, time_limit)
+                     categorical, names, time_limit, uc_rule, background_knowledge)
 
 
 def fci(data: Any, alpha: float = 0.05, test: str = "fisherz", max_depth: int = -1,
@@ -177,12 +187,39 @@ def fci(data: Any, alpha: float = 0.05, test: str = "fisherz", max_depth: int = 
     discriminating-path tests included.
     """
     return _discover("fci", data, alpha, test, True, 2, max_depth, missing, threads, categorical,
-                     names, time_limit)
+                     names, time_limit, 0, None)
+
+
+def _knowledge_json(knowledge: Optional[dict], names: list[str]) -> str:
+    """Background knowledge as the JSON the engine reads (names; positions resolved here)."""
+    if not knowledge:
+        return ""
+    if not isinstance(knowledge, dict):
+        raise InvalidInputError("background_knowledge must be a dict with keys forbidden, required, "
+                                "tiers, forbidden_within_tiers")
+
+    def name(v: Any) -> str:
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            if not 0 <= int(v) < len(names):
+                raise InvalidInputError(f"background knowledge names column {v}, outside 0..{len(names) - 1}")
+            return names[int(v)]
+        return str(v)
+
+    out: dict = {}
+    for key, value in knowledge.items():
+        if key in ("forbidden", "required"):
+            out[key] = [[name(a), name(b)] for a, b in value]
+        elif key == "tiers":
+            out[key] = [[name(v) for v in tier] for tier in value]
+        else:
+            out[key] = value  # validated by the engine (unknown keys are named there)
+    return json.dumps(out)
 
 
 def _discover(algorithm: str, data: Any, alpha: float, test: str, stable: bool, uc_priority: int,
               max_depth: int, missing: str, threads: int, categorical: Optional[list[bool]],
-              names: Optional[list[str]], time_limit: float) -> Graph:
+              names: Optional[list[str]], time_limit: float, uc_rule: int,
+              knowledge: Optional[dict]) -> Graph:
     if test not in TESTS:
         raise InvalidInputError(f"unknown test {test!r}; use one of {', '.join(TESTS)}")
     X, detected, flags = _table(data, categorical)
@@ -192,12 +229,15 @@ def _discover(algorithm: str, data: Any, alpha: float, test: str, stable: bool, 
         detected = [str(n) for n in names]
     raw = _core.causal_discover(algorithm, X, detected, flags, test, float(alpha), bool(stable),
                                 int(uc_priority), int(max_depth), missing, int(threads),
-                                float(time_limit))
+                                float(time_limit), int(uc_rule), _knowledge_json(knowledge, detected))
     info = {"algorithm": algorithm, "test": test, "alpha": alpha, "stable": stable,
             "max_depth": max_depth, "rows_used": raw["rows_used"],
             "depth_reached": raw["depth_reached"], "ci_tests": raw["ci_tests"]}
     if algorithm == "pc":
+        info["uc_rule"] = uc_rule
         info["uc_priority"] = uc_priority
+        if knowledge:
+            info["background_knowledge"] = json.loads(raw["json"])["background_knowledge"]
     else:
         info["possible_dsep_removed"] = raw["possible_dsep_removed"]
     exports = {"json": raw["json"], "dot": raw["dot"], "edges": raw["edges"]}

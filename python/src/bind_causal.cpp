@@ -22,8 +22,8 @@ using Matrix = nb::ndarray<const double, nb::ndim<2>, nb::f_contig, nb::device::
 nb::dict causal_discover(const std::string& algorithm, Matrix x,
                          const std::vector<std::string>& names, const std::vector<int>& categorical,
                          const std::string& test, double alpha, bool stable, int uc_priority,
-                         int max_depth, const std::string& missing, int threads,
-                         double time_limit) {
+                         int max_depth, const std::string& missing, int threads, double time_limit,
+                         int uc_rule, const std::string& knowledge) {
   const auto n = static_cast<std::int64_t>(x.shape(0));
   const auto d = x.shape(1);
   SCMFORGE_CHECK(names.size() == d && categorical.size() == d, InvalidInput,
@@ -40,6 +40,8 @@ nb::dict causal_discover(const std::string& algorithm, Matrix x,
   o.test = test;
   o.missing = missing;
   o.uc_priority = uc_priority;
+  o.uc_rule = uc_rule;
+  if (!knowledge.empty()) o.skeleton.knowledge = causal::parse_knowledge(knowledge, names);
   o.skeleton.alpha = alpha;
   o.skeleton.stable = stable;
   o.skeleton.max_depth = max_depth;
@@ -96,7 +98,7 @@ void bind_causal(nb::module_& m) {
   m.def("causal_discover", &causal_discover, nb::arg("algorithm"), nb::arg("X"), nb::arg("names"),
         nb::arg("categorical"), nb::arg("test"), nb::arg("alpha"), nb::arg("stable"),
         nb::arg("uc_priority"), nb::arg("max_depth"), nb::arg("missing"), nb::arg("threads"),
-        nb::arg("time_limit"),
+        nb::arg("time_limit"), nb::arg("uc_rule"), nb::arg("knowledge"),
         "PC or FCI on the columns of X (n x d float64, Fortran order): graph marks and exports.");
   m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
         "A DAG from a CPDAG (consistent extension) or a PAG (pag_to_dag); seed < 0: fixed.");

@@ -72,8 +72,8 @@ DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) 
   DiscoveryResult out;
   out.rows_used = static_cast<std::int64_t>(keep.size());
   if (o.algorithm == "pc") {
-    PcResult r =
-        pc(static_cast<int>(d), cached(std::move(test)), PcOptions{skeleton, o.uc_priority});
+    PcResult r = pc(static_cast<int>(d), cached(std::move(test)),
+                    PcOptions{skeleton, o.uc_priority, o.uc_rule});
     out.graph = CausalGraph{names, std::move(r.graph)};
     out.depth_reached = r.skeleton.depth_reached;
     out.tests = r.skeleton.tests + r.skeleton.sepsets.tests();
@@ -98,8 +98,11 @@ std::string result_json(const DiscoveryOptions& o, const DiscoveryResult& r) {
                              {"depth_reached", r.depth_reached},
                              {"ci_tests", r.tests}};
   if (o.algorithm == "pc") {
-    settings["uc_rule"] = 0;
+    settings["uc_rule"] = o.uc_rule;
     settings["uc_priority"] = o.uc_priority;
+    if (!o.skeleton.knowledge.empty())
+      settings["background_knowledge"] =
+          nlohmann::json::parse(knowledge_json(o.skeleton.knowledge, r.graph.names));
   } else {
     settings["possible_dsep_removed"] = r.possible_dsep_removed;
   }

@@ -47,11 +47,26 @@ double clipped(double r) {
   return std::abs(r) >= 1.0 ? (1.0 - std::numeric_limits<double>::epsilon()) * (r > 0 ? 1 : -1) : r;
 }
 
+// The p-value of a statistic as causal-learn computes it, 2 (1 - Phi(stat)) with scipy's ndtr
+// (cephes: erf near 0, erfc beyond), so tiny p-values round to the same values, ties included
+// (0 for a statistic above ~8.3): collider priorities sort by them.
+double p_of_statistic(double stat) {
+  const double x = stat * M_SQRT1_2;
+  double cdf = 0.0;
+  if (std::abs(x) < M_SQRT1_2) {
+    cdf = 0.5 + 0.5 * std::erf(x);
+  } else {
+    cdf = 0.5 * std::erfc(std::abs(x));
+    if (x > 0) cdf = 1.0 - cdf;
+  }
+  return 2.0 * (1.0 - cdf);
+}
+
 // p-value of partial correlation r with scale sqrt(n - |S| - 3).
 double p_of(double r, double scale) {
   r = clipped(r);
   const double z = 0.5 * std::log((1.0 + r) / (1.0 - r));
-  return std::erfc(scale * std::abs(z) / std::sqrt(2.0));
+  return p_of_statistic(scale * std::abs(z));
 }
 
 }  // namespace
@@ -65,10 +80,10 @@ double FisherZ::p_value(int x, int y, std::span<const int> s) const {
 double FisherZ::threshold(double alpha) {
   SCMFORGE_CHECK(alpha > 0.0 && alpha < 1.0, InvalidInput, "alpha must be in (0, 1), got {}",
                  alpha);
-  double lo = 0.0, hi = 64.0;  // erfc(t / sqrt 2) falls from 1 to 0 on [0, 64]
+  double lo = 0.0, hi = 64.0;  // the p-value falls from 1 to 0 on [0, 64]
   for (int i = 0; i < 200; ++i) {
     const double mid = 0.5 * (lo + hi);
-    (std::erfc(mid / std::sqrt(2.0)) > alpha ? lo : hi) = mid;
+    (p_of_statistic(mid) > alpha ? lo : hi) = mid;
   }
   return lo;
 }

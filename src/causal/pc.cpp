@@ -133,92 +133,228 @@ double max_p(const Marks& g, const CiTest& test, int x, int z, int y, bool with_
   return best;
 }
 
-void orient_colliders(Marks& g, const Skeleton& s, const CiTest& test, int priority) {
-  std::vector<Triple> candidates;
-  for (const Triple& t : unshielded_triples(g)) {
-    const int x = t[0], y = t[1], z = t[2];
-    if (x >= z || s.sepsets.contains(x, z, y)) continue;
-    if (priority == 0) {
-      g.orient(x, y);
-      g.orient(z, y);
-    } else if (priority == 1) {
-      for (const int v : {x, z}) {
-        if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
-          g.at(v, y) = kArrow;  // already y -> v: both ends get arrows
-          g.at(y, v) = kArrow;
-        } else if (g.get(v, y) == 0 || g.undirected(v, y)) {
-          g.orient(v, y);
-        }
+// causal-learn skips a collider x -> y <- z that the knowledge contradicts.
+bool collider_blocked(const Knowledge& k, int x, int y, int z) {
+  return k.forbids(x, y) || k.forbids(z, y) || k.requires_edge(y, x) || k.requires_edge(y, z);
+}
+
+// Priorities 0-2 orient a collider when it is found.
+void orient_now(Marks& g, int x, int y, int z, int priority) {
+  if (priority == 0) {
+    g.orient(x, y);
+    g.orient(z, y);
+  } else if (priority == 1) {
+    for (const int v : {x, z}) {
+      if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
+        g.at(v, y) = kArrow;  // already y -> v: both ends get arrows
+        g.at(y, v) = kArrow;
+      } else if (g.get(v, y) == 0 || g.undirected(v, y)) {
+        g.orient(v, y);
       }
-    } else if (priority == 2) {
-      if (!g.directed(y, x) && !g.directed(y, z)) {
-        g.orient(x, y);
-        g.orient(z, y);
-      }
-    } else {
-      candidates.push_back(t);
     }
-  }
-  if (priority <= 2) return;
-  std::vector<std::pair<Triple, double>> ranked;
-  for (const Triple& t : candidates)
-    ranked.emplace_back(t, max_p(g, test, t[0], t[2], t[1], priority == 3));
-  std::stable_sort(ranked.begin(), ranked.end(), [priority](const auto& a, const auto& b) {
-    return priority == 3 ? a.second < b.second : a.second > b.second;
-  });
-  for (const auto& [t, p] : ranked) {
-    const int x = t[0], y = t[1], z = t[2];
-    if (!g.directed(y, x) && !g.directed(y, z)) {
-      g.orient(x, y);
-      g.orient(z, y);
-    }
+  } else if (!g.directed(y, x) && !g.directed(y, z)) {
+    g.orient(x, y);
+    g.orient(z, y);
   }
 }
 
-void meek(Marks& g) {
+// Priorities 3 and 4 (and every definite-MaxP collider): in order of their scores, ascending
+// (3) or descending (4), or as found (2); each oriented unless an edge already points out of y.
+// Returns the colliders oriented.
+std::vector<Triple> orient_ranked(Marks& g, std::vector<std::pair<Triple, double>> ranked,
+                                  int priority, const Knowledge& k) {
+  if (priority == 3 || priority == 4)
+    std::stable_sort(ranked.begin(), ranked.end(), [priority](const auto& a, const auto& b) {
+      return priority == 3 ? a.second < b.second : a.second > b.second;
+    });
+  std::vector<Triple> oriented;
+  for (const auto& [t, p] : ranked) {
+    const int x = t[0], y = t[1], z = t[2];
+    if (collider_blocked(k, x, y, z)) continue;
+    if (!g.directed(y, x) && !g.directed(y, z)) {
+      g.orient(x, y);
+      g.orient(z, y);
+      oriented.push_back(t);
+    }
+  }
+  return oriented;
+}
+
+// uc_rule 0 (causal-learn's uc_sepset): y outside the separating set of x and z.
+void uc_sepset(Marks& g, const Skeleton& s, const CiTest& test, int priority, const Knowledge& k) {
+  std::vector<std::pair<Triple, double>> ranked;
+  for (const Triple& t : unshielded_triples(g)) {
+    const int x = t[0], y = t[1], z = t[2];
+    if (x >= z || collider_blocked(k, x, y, z) || s.sepsets.contains(x, z, y)) continue;
+    if (priority <= 2)
+      orient_now(g, x, y, z, priority);
+    else
+      ranked.emplace_back(t, 0.0);
+  }
+  if (priority <= 2) return;
+  for (auto& [t, p] : ranked) p = max_p(g, test, t[0], t[2], t[1], priority == 3);
+  orient_ranked(g, std::move(ranked), priority, k);
+}
+
+// uc_rule 1 (causal-learn's maxp): a collider when the largest p-value of x _||_ z over sets
+// without y exceeds the largest over sets with y.
+void uc_maxp(Marks& g, const CiTest& test, int priority, const Knowledge& k) {
+  std::vector<std::pair<Triple, double>> ranked;
+  for (const Triple& t : unshielded_triples(g)) {
+    const int x = t[0], y = t[1], z = t[2];
+    if (x >= z || collider_blocked(k, x, y, z)) continue;
+    const double with_y = max_p(g, test, x, z, y, true);
+    const double without_y = max_p(g, test, x, z, y, false);
+    if (without_y <= with_y) continue;
+    if (priority <= 2)
+      orient_now(g, x, y, z, priority);
+    else
+      ranked.emplace_back(t, priority == 3 ? with_y : without_y);
+  }
+  if (priority > 2) orient_ranked(g, std::move(ranked), priority, k);
+}
+
+struct Definite {
+  std::set<Triple> colliders, non_colliders;
+  std::vector<Triple> non_collider_order;  // as found (definite_meek's R1 walks this order)
+};
+
+// uc_rule 2 (causal-learn's definite_maxp): a definite collider when no set with y separates x
+// and z and (some set without y does, or the MaxP comparison says so); a definite non-collider
+// when no set without y separates them and (some set with y does, or MaxP says not).
+Definite uc_definite_maxp(Marks& g, const CiTest& test, double alpha, int priority,
+                          const Knowledge& k) {
+  Definite out;
+  std::vector<std::pair<Triple, double>> ranked;
+  for (const Triple& t : unshielded_triples(g)) {
+    const int x = t[0], y = t[1], z = t[2];
+    if (x >= z) continue;
+    const double with_y = max_p(g, test, x, z, y, true);
+    const double without_y = max_p(g, test, x, z, y, false);
+    const bool uc = with_y <= alpha, nuc = without_y <= alpha;
+    const double score = priority == 4 ? without_y : with_y;
+    if (uc && (!nuc || without_y > with_y))
+      ranked.emplace_back(t, score);
+    else if (nuc)
+      out.non_collider_order.push_back(t);
+  }
+  for (const Triple& t : orient_ranked(g, std::move(ranked), priority, k)) out.colliders.insert(t);
+  out.non_colliders.insert(out.non_collider_order.begin(), out.non_collider_order.end());
+  return out;
+}
+
+// One orientation i -> j by a Meek-type rule unless the knowledge forbids it or it would close a
+// directed cycle; returns whether it oriented.
+bool meek_orient(Marks& g, const Knowledge& k, int i, int j) {
+  if (k.forbids(i, j) || k.requires_edge(j, i) || g.ancestor(j, i)) return false;
+  g.orient(i, j);
+  return true;
+}
+
+void meek(Marks& g, const Knowledge& k) {
   const std::vector<Triple> ut = unshielded_triples(g);
   const std::vector<Triple> tri = triangles(g);
   const std::vector<std::array<int, 4>> kite = kites(g, tri);
   for (bool changed = true; changed;) {
     changed = false;
     for (const Triple& t : ut) {  // R1: i -> j - k, i and k not adjacent: j -> k
-      const int i = t[0], j = t[1], k = t[2];
-      if (g.directed(i, j) && g.undirected(j, k) && !g.ancestor(k, j)) {
-        g.orient(j, k);
-        changed = true;
-      }
+      const int i = t[0], j = t[1], kk = t[2];
+      if (g.directed(i, j) && g.undirected(j, kk)) changed = meek_orient(g, k, j, kk) || changed;
     }
     for (const Triple& t : tri) {  // R2: i -> j -> k and i - k: i -> k
-      const int i = t[0], j = t[1], k = t[2];
-      if (g.directed(i, j) && g.directed(j, k) && g.undirected(i, k) && !g.ancestor(k, i)) {
-        g.orient(i, k);
-        changed = true;
-      }
+      const int i = t[0], j = t[1], kk = t[2];
+      if (g.directed(i, j) && g.directed(j, kk) && g.undirected(i, kk))
+        changed = meek_orient(g, k, i, kk) || changed;
     }
     for (const auto& q : kite) {  // R3: i - j -> l, i - k -> l, i - l, j and k not adjacent
-      const int i = q[0], j = q[1], k = q[2], l = q[3];
-      if (g.undirected(i, j) && g.undirected(i, k) && g.directed(j, l) && g.directed(k, l) &&
-          g.undirected(i, l) && !g.ancestor(l, i)) {
-        g.orient(i, l);
-        changed = true;
-      }
+      const int i = q[0], j = q[1], kk = q[2], l = q[3];
+      if (g.undirected(i, j) && g.undirected(i, kk) && g.directed(j, l) && g.directed(kk, l) &&
+          g.undirected(i, l))
+        changed = meek_orient(g, k, i, l) || changed;
     }
   }
+}
+
+// causal-learn's definite_meek (uc_rule 2, before meek): R1 along definite non-colliders (either
+// way round), R2 on triangles, and R3 on kites whose j - l - k is a definite collider and
+// j - i - k a definite non-collider.
+void definite_meek(Marks& g, const Definite& dm, const Knowledge& k) {
+  const std::vector<Triple> tri = triangles(g);
+  const std::vector<std::array<int, 4>> kite = kites(g, tri);
+  const auto in = [](const std::set<Triple>& set, int a, int b, int c) {
+    return set.count({a, b, c}) != 0 || set.count({c, b, a}) != 0;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const Triple& t : dm.non_collider_order) {
+      const int i = t[0], j = t[1], kk = t[2];
+      if (g.directed(i, j) && g.undirected(j, kk) && !k.forbids(j, kk) && !k.requires_edge(kk, j))
+        changed = meek_orient(g, k, j, kk) || changed;
+      else if (g.directed(kk, j) && g.undirected(j, i) && !k.forbids(j, i) &&
+               !k.requires_edge(i, j))
+        changed = meek_orient(g, k, j, i) || changed;
+    }
+    for (const Triple& t : tri) {
+      const int i = t[0], j = t[1], kk = t[2];
+      if (g.directed(i, j) && g.directed(j, kk) && g.undirected(i, kk))
+        changed = meek_orient(g, k, i, kk) || changed;
+    }
+    for (const auto& q : kite) {
+      const int i = q[0], j = q[1], kk = q[2], l = q[3];
+      if (in(dm.colliders, j, l, kk) && in(dm.non_colliders, j, i, kk) && g.undirected(i, l))
+        changed = meek_orient(g, k, i, l) || changed;
+    }
+  }
+}
+
+// causal-learn's orient_by_background_knowledge: each undirected edge a - b (a < b) pointed
+// away from a forbidden direction, else along a required one.
+void orient_by_knowledge(Marks& g, const Knowledge& k) {
+  for (int a = 0; a < g.d; ++a)
+    for (int b = a + 1; b < g.d; ++b) {
+      if (!g.undirected(a, b)) continue;
+      if (k.forbids(b, a))
+        g.orient(a, b);
+      else if (k.forbids(a, b))
+        g.orient(b, a);
+      else if (k.requires_edge(b, a))
+        g.orient(b, a);
+      else if (k.requires_edge(a, b))
+        g.orient(a, b);
+    }
 }
 
 }  // namespace
 
 PcResult pc(int d, const CiTest& test, const PcOptions& options) {
+  SCMFORGE_CHECK(options.uc_rule >= 0 && options.uc_rule <= 2, InvalidInput,
+                 "uc_rule must be 0 (separating sets), 1 (MaxP) or 2 (definite MaxP), got {}",
+                 options.uc_rule);
   SCMFORGE_CHECK(options.uc_priority >= -1 && options.uc_priority <= 4, InvalidInput,
                  "uc_priority must be in -1..4 (causal-learn's meaning), got {}",
+                 options.uc_priority);
+  SCMFORGE_CHECK(options.uc_rule != 2 || options.uc_priority == -1 || options.uc_priority >= 2,
+                 InvalidInput,
+                 "uc_rule 2 (definite MaxP) takes uc_priority -1, 2, 3 or 4 (as causal-learn), "
+                 "got {}",
                  options.uc_priority);
   PcResult r;
   r.d = d;
   r.skeleton = find_skeleton(d, test, options.skeleton);
+  const Knowledge& k = options.skeleton.knowledge;
   Marks g{d, std::vector<std::int8_t>(r.skeleton.adjacent.size(), 0)};
   for (std::size_t e = 0; e < g.m.size(); ++e) g.m[e] = r.skeleton.adjacent[e] != 0 ? kTail : 0;
-  orient_colliders(g, r.skeleton, test, options.uc_priority == -1 ? 3 : options.uc_priority);
-  meek(g);
+  orient_by_knowledge(g, k);
+  const int p = options.uc_priority;
+  if (options.uc_rule == 0) {
+    uc_sepset(g, r.skeleton, test, p == -1 ? 3 : p, k);
+  } else if (options.uc_rule == 1) {
+    uc_maxp(g, test, p == -1 ? 3 : p, k);
+  } else {
+    const Definite dm = uc_definite_maxp(g, test, options.skeleton.alpha, p == -1 ? 4 : p, k);
+    definite_meek(g, dm, k);
+  }
+  meek(g, k);
   r.graph = std::move(g.m);
   return r;
 }

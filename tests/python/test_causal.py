@@ -237,3 +237,88 @@ def test_fci_pag_to_dag_feeds_an_scm(linear10):
     assert pag.to_dag(seed=4).info["dag_seed"] == 4
     scm = SCM.fit(x, dag, names=pag.names)
     assert scm.sample(100, seed=0).shape == (100, 12)
+
+
+@pytest.mark.parametrize("rule,priority", [(1, -1), (1, 0), (1, 1), (1, 2), (1, 4), (2, -1), (2, 2), (2, 3)])
+def test_pc_maxp_rules_equal_causal_learn_live(linear10, rule, priority):
+    cl = pytest.importorskip("causallearn.search.ConstraintBased.PC")
+    g = scmforge.causal.pc(linear10, uc_rule=rule, uc_priority=priority)
+    ref = cl.pc(linear10, 0.05, "fisherz", True, rule, priority, show_progress=False)
+    np.testing.assert_array_equal(g.marks, ref.G.graph)
+    assert g.info["uc_rule"] == rule
+    if priority == -1:
+        recorded = load(f"benchmark_returned_results/linear_10_pc_fisherz_0.05_stable_{rule}_-1.txt", 0)
+        np.testing.assert_array_equal(g.marks, recorded)
+
+
+def test_pc_background_knowledge_equals_causal_learn_live(linear10):
+    """Random forbidden / required edges and tiers, each collider rule: causal-learn's graph."""
+    cl = pytest.importorskip("causallearn.search.ConstraintBased.PC")
+    from causallearn.utils.PCUtils.BackgroundKnowledge import BackgroundKnowledge
+
+    d = linear10.shape[1]
+    nodes = cl.pc(linear10[:200], 0.05, "fisherz", show_progress=False).G.get_nodes()
+    rng = np.random.default_rng(0)
+    changed = 0
+    plain = scmforge.causal.pc(linear10, uc_priority=-1).marks
+    for trial in range(6):
+        bk, spec = BackgroundKnowledge(), {"forbidden": [], "required": [], "tiers": []}
+        if trial % 2:
+            tiers = rng.integers(0, 3, size=d)
+            for i in range(d):
+                bk.add_node_to_tier(nodes[i], int(tiers[i]))
+            spec["tiers"] = [[f"X{i + 1}" for i in range(d) if tiers[i] == t] for t in range(3)]
+        for _ in range(4):
+            a, b = (int(v) for v in rng.choice(d, 2, replace=False))
+            if rng.random() < 0.5:
+                bk.add_forbidden_by_node(nodes[a], nodes[b])
+                spec["forbidden"].append((a, b))
+                if rng.random() < 0.5:
+                    bk.add_forbidden_by_node(nodes[b], nodes[a])
+                    spec["forbidden"].append((b, a))
+            elif not bk.is_forbidden(nodes[a], nodes[b]) and (b, a) not in spec["required"]:
+                bk.add_required_by_node(nodes[a], nodes[b])
+                spec["required"].append((a, b))
+        for rule in (0, 1, 2):
+            ref = cl.pc(linear10, 0.05, "fisherz", True, rule, -1, background_knowledge=bk, show_progress=False)
+            g = scmforge.causal.pc(linear10, uc_rule=rule, uc_priority=-1, background_knowledge=spec)
+            np.testing.assert_array_equal(g.marks, ref.G.graph, err_msg=f"trial {trial} rule {rule}")
+            changed += rule == 0 and not np.array_equal(g.marks, plain)
+    assert changed >= 3  # the knowledge changed the graph in most trials
+    assert set(g.info["background_knowledge"]) >= {"forbidden", "required"}
+
+
+def test_pc_knowledge_cli_and_bad_knowledge(tmp_path, cli, linear10):
+    csv = tmp_path / "linear.csv"
+    header = ",".join(f"X{j + 1}" for j in range(linear10.shape[1]))
+    np.savetxt(csv, linear10[:2000], delimiter=",", header=header, comments="", fmt="%.6f")
+    spec = {"forbidden": [["X2", "X1"], ["X1", "X2"]], "tiers": [["X3", "X4"], ["X5"]], "forbidden_within_tiers": [1]}
+    kfile = tmp_path / "k.json"
+    kfile.write_text(json.dumps(spec))
+    out = tmp_path / "g.json"
+    run = subprocess.run([cli, "causal", "pc", str(csv), "--uc-rule", "1", "--knowledge", str(kfile), "--out", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    import pandas as pd
+
+    g = scmforge.causal.pc(pd.read_csv(csv), uc_rule=1, background_knowledge=spec)
+    assert out.read_text() == g.to_json()
+    assert json.loads(out.read_text())["background_knowledge"]["forbidden"] == [["X1", "X2"], ["X2", "X1"]]
+    x = linear10[:500, :5]
+    cases = [({"forbidden": [("X1", "Z9")]}, "'Z9', which is not a column"),
+             ({"required": [(0, 1)], "forbidden": [(0, 1)]}, "both required and forbidden"),
+             ({"required": [(0, 1), (1, 0)]}, "both required"),
+             ({"tiers": [["X1"], ["X1"]]}, "in two tiers"),
+             ({"forbiden": [(0, 1)]}, "unknown key 'forbiden'"),
+             ({"forbidden": [(0, 9)]}, "outside 0..4"),
+             ({"forbidden": [(0, 0)]}, "self-loop")]
+    for spec, message in cases:
+        with pytest.raises(scmforge.InvalidInputError, match=message):
+            scmforge.causal.pc(x, background_knowledge=spec)
+    with pytest.raises(scmforge.InvalidInputError, match="uc_rule 2 .* takes uc_priority"):
+        scmforge.causal.pc(x, uc_rule=2, uc_priority=0)
+    with pytest.raises(scmforge.InvalidInputError, match="uc_rule must be"):
+        scmforge.causal.pc(x, uc_rule=3)
+    kfile.write_text("{not json")
+    bad = subprocess.run([cli, "causal", "pc", str(csv), "--knowledge", str(kfile)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "not valid JSON" in bad.stderr

@@ -15,8 +15,10 @@ struct DiscoveryOptions {
   std::string algorithm = "pc";   // "pc" (a CPDAG) or "fci" (a PAG)
   std::string test = "fisherz";   // "fisherz" (numeric columns), "chisq" or "gsq" (discrete)
   std::string missing = "error";  // "error": NaN is an error; "drop": rows with NaN are dropped
-  SkeletonOptions skeleton;       // alpha, stable, max_depth, threads, time_limit, progress
+  SkeletonOptions skeleton;       // alpha, stable, max_depth, threads, time_limit, progress,
+                                  // knowledge (PC only)
   int uc_priority = 2;            // PC only (pc.hpp)
+  int uc_rule = 0;                // PC only (pc.hpp)
 };
 
 struct DiscoveryResult {
@@ -36,8 +38,8 @@ struct DiscoveryResult {
 DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& options);
 
 /// The graph as JSON (graph.hpp's schema) with the run's settings and counts added: algorithm,
-/// test, alpha, stable, uc_rule and uc_priority (PC), max_depth, missing, rows_used,
-/// depth_reached, ci_tests, possible_dsep_removed (FCI). The CLI's --out and Python's
+/// test, alpha, stable, uc_rule, uc_priority and background_knowledge (PC), max_depth, missing,
+/// rows_used, depth_reached, ci_tests, possible_dsep_removed (FCI). The CLI's --out and Python's
 /// Graph.to_json() write exactly this.
 std::string result_json(const DiscoveryOptions& options, const DiscoveryResult& result);
 

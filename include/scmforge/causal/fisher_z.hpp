@@ -1,10 +1,13 @@
 // scmforge/causal/fisher_z.hpp: Fisher's z conditional-independence test on partial correlations.
 //
 // For columns x, y and a conditioning set S of a numeric table (n rows), the partial correlation
-// r of x and y given S is read off the inverse P of the correlation submatrix over (x, y, S):
-// r = -P_xy / sqrt(|P_xx P_yy|). The test statistic is sqrt(n - |S| - 3) |atanh(r)|, and the
-// p-value 2 (1 - Phi(statistic)) = erfc(statistic / sqrt 2). This is causal-learn's `fisherz`
-// (the correlation matrix of all columns computed once, |r| clipped just below 1, a singular
+// r of x and y given S is -P_xy / sqrt(|P_xx P_yy|) for P the inverse of the correlation
+// submatrix over (x, y, S); we compute it from one Cholesky factor of the correlations among S
+// (the covariance of x and y given S over their conditional standard deviations), which serves
+// every y at once. The test statistic is sqrt(n - |S| - 3) |atanh(r)|, and the p-value
+// 2 (1 - Phi(statistic)), evaluated as scipy does (so p-values below ~1e-16 round alike, and
+// collider priorities that sort by them see the same ties). This is causal-learn's `fisherz` (the
+// correlation matrix of all columns computed once, |r| clipped just below 1, a singular
 // submatrix an error), so the same data give the same p-values up to rounding.
 #pragma once
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -35,5 +36,15 @@ struct Knowledge {
   /// length, or an edge both required and forbidden (naming it).
   void validate(int d) const;
 };
+
+/// Knowledge from JSON over variable names (docs/causal.md):
+///   {"forbidden": [["a", "b"], ...], "required": [["a", "b"], ...],
+///    "tiers": [["a", "b"], ["c"], ...], "forbidden_within_tiers": [0, ...]}
+/// (every key optional; tiers[i] lists the variables of tier i). Throws InvalidInput for
+/// malformed JSON, an unknown key or name, or what validate() rejects, naming it.
+Knowledge parse_knowledge(const std::string& json, const std::vector<std::string>& names);
+
+/// The knowledge as that JSON ({} when empty).
+std::string knowledge_json(const Knowledge& knowledge, const std::vector<std::string>& names);
 
 }  // namespace scmforge::causal

@@ -21,8 +21,9 @@
 namespace scmforge::causal {
 
 struct PcOptions {
-  SkeletonOptions skeleton;
-  int uc_priority = 2;  // -1 .. 4, as causal-learn's pc(uc_rule=0, uc_priority=...)
+  SkeletonOptions skeleton;  // alpha, ..., and the background knowledge
+  int uc_priority = 2;       // -1 .. 4, as causal-learn's pc(uc_priority=...)
+  int uc_rule = 0;           // 0 separating sets, 1 MaxP, 2 definite MaxP
 };
 
 struct PcResult {

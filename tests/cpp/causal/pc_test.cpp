@@ -72,18 +72,22 @@ TEST(CausalPc, ChiSquareSurvivalFunctionKnownValues) {
   EXPECT_EQ(chi2_sf(0.0, 3), 1.0);
 }
 
-// causal-learn's pc(data_linear_10, 0.05, fisherz, stable=True, uc_rule=0, uc_priority=p) for
-// every priority: the whole oriented graph, entry for entry.
-TEST(CausalPc, FisherZStableMatchesCausalLearnForEveryColliderPriority) {
+// causal-learn's pc(data_linear_10, 0.05, fisherz, stable=True, uc_rule=r, uc_priority=p) for
+// every recorded (r, p): uc_rule 0 with each priority, MaxP (1) and definite MaxP (2) with their
+// defaults; the whole oriented graph, entry for entry.
+TEST(CausalPc, FisherZStableMatchesCausalLearnForEveryColliderRuleAndPriority) {
   const Eigen::MatrixXd data = load_matrix(kFixtures + "data_linear_10.txt", 1);
   const FisherZ z(data);
   const CiTest test = [&z](int x, int y, const std::vector<int>& s) { return z.p_value(x, y, s); };
   const int d = static_cast<int>(data.cols());
-  for (int priority = 0; priority <= 4; ++priority) {
-    const std::string name =
-        "linear_10_pc_fisherz_0.05_stable_0_" + std::to_string(priority) + ".txt";
+  const std::vector<std::pair<int, int>> cases = {{0, 0}, {0, 1},  {0, 2}, {0, 3},
+                                                  {0, 4}, {1, -1}, {2, -1}};
+  for (const auto& [rule, priority] : cases) {
+    const std::string name = "linear_10_pc_fisherz_0.05_stable_" + std::to_string(rule) + "_" +
+                             std::to_string(priority) + ".txt";
     const auto expected = load_rows(kFixtures + "benchmark_returned_results/" + name, 0);
     PcOptions options;
+    options.uc_rule = rule;
     options.uc_priority = priority;
     const PcResult r = pc(d, test, options);
     int directed = 0;
@@ -112,6 +116,57 @@ TEST(CausalPc, OracleColliderAndMeekR1) {
   PcOptions bad;
   bad.uc_priority = 7;
   EXPECT_THROW(pc(4, oracle, bad), InvalidInput);
+  bad.uc_priority = 1;
+  bad.uc_rule = 2;  // definite MaxP has no priorities 0 and 1
+  EXPECT_THROW(pc(4, oracle, bad), InvalidInput);
+  bad.uc_priority = 2;
+  bad.uc_rule = 3;
+  EXPECT_THROW(pc(4, oracle, bad), InvalidInput);
+  // MaxP and definite MaxP find the same collider and Meek orientation under the oracle.
+  for (const int rule : {1, 2}) {
+    PcOptions o;
+    o.uc_rule = rule;
+    const PcResult m = pc(4, oracle, o);
+    EXPECT_EQ(m.graph, r.graph) << "uc_rule " << rule;
+  }
+}
+
+// Background knowledge with causal-learn's meaning on the oracle DAG 0 -> 2 <- 1, 2 -> 3.
+TEST(CausalPc, BackgroundKnowledgeRemovesOrientsAndBlocks) {
+  const CiTest oracle = testing::collider_then_chain_oracle();
+  const auto mark = [](const PcResult& r, int a, int b) {
+    return r.graph[static_cast<std::size_t>(a * r.d + b)];
+  };
+  // An edge forbidden both ways is gone, untested.
+  PcOptions o;
+  o.skeleton.knowledge.forbidden = {{2, 3}, {3, 2}};
+  PcResult r = pc(4, oracle, o);
+  EXPECT_EQ(mark(r, 2, 3), 0);
+  EXPECT_FALSE(r.skeleton.has_edge(2, 3));
+  // Tiers: 3 in tier 0 and 2 in tier 1 forbid 2 -> 3, so the edge points 3 -> 2 and the
+  // collider 0 -> 2 <- 1 still forms (its arrows are allowed).
+  o = {};
+  o.skeleton.knowledge.tier = {1, 1, 1, 0};
+  r = pc(4, oracle, o);
+  EXPECT_TRUE(mark(r, 3, 2) == -1 && mark(r, 2, 3) == 1);
+  EXPECT_TRUE(mark(r, 0, 2) == -1 && mark(r, 2, 0) == 1);
+  // Requiring 2 -> 0 blocks the collider at 2; 1 - 2 stays undirected.
+  o = {};
+  o.skeleton.knowledge.required = {{2, 0}};
+  r = pc(4, oracle, o);
+  EXPECT_TRUE(mark(r, 2, 0) == -1 && mark(r, 0, 2) == 1);
+  EXPECT_TRUE(mark(r, 1, 2) == -1 && mark(r, 2, 1) == -1);
+  // Contradictions are named.
+  o = {};
+  o.skeleton.knowledge.required = {{0, 2}};
+  o.skeleton.knowledge.forbidden = {{0, 2}};
+  EXPECT_THROW(pc(4, oracle, o), InvalidInput);
+  o = {};
+  o.skeleton.knowledge.tier = {0, 1};
+  EXPECT_THROW(pc(4, oracle, o), InvalidInput);
+  o = {};
+  o.skeleton.knowledge.forbidden = {{0, 4}};
+  EXPECT_THROW(pc(4, oracle, o), InvalidInput);
 }
 
 }  // namespace
