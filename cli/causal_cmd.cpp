@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "commands.hpp"
+#include "progress.hpp"
 #include "scmforge/causal/discovery.hpp"
 #include "scmforge/core/error.hpp"
 #include "scmforge/io/csv.hpp"
@@ -20,6 +22,7 @@ struct DiscoveryCommand {
   std::string knowledge;  // JSON file (PC)
   std::string out;
   std::string dot;
+  bool quiet = false;
 };
 
 void run_discovery(DiscoveryCommand& c) {
@@ -30,7 +33,22 @@ void run_discovery(DiscoveryCommand& c) {
     for (const auto& col : table.columns) names.push_back(col.name);
     c.options.skeleton.knowledge = causal::parse_knowledge(io::read_file(c.knowledge), names);
   }
+  // The adjacency search reports each variable of each level, from several threads: one bar per
+  // level, over the variables.
+  ProgressBar bar(table.d(), "variables", c.quiet);
+  std::mutex mutex;
+  int bar_level = 0;
+  std::int64_t done = 0;
+  c.options.skeleton.progress = [&](int level, int /*variable*/, int /*d*/) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (level != bar_level) {
+      bar_level = level;
+      done = 0;
+    }
+    bar.update(++done, fmt::format("depth {}", level));
+  };
   const causal::DiscoveryResult r = causal::discover(table, c.options);
+  bar.finish(done);
   if (!c.out.empty()) io::write_file_atomically(c.out, causal::result_json(c.options, r));
   if (!c.dot.empty()) io::write_file_atomically(c.dot, causal::to_dot(r.graph));
   fmt::print("{}", causal::to_edge_list(r.graph));
@@ -57,6 +75,7 @@ void add_shared_options(CLI::App* cmd, DiscoveryCommand& c) {
       ->capture_default_str();
   cmd->add_option("--out", c.out, "Write the graph as JSON (docs/causal.md)");
   cmd->add_option("--dot", c.dot, "Write the graph as Graphviz DOT");
+  cmd->add_flag("--quiet", c.quiet, "No progress bar");
 }
 
 }  // namespace
