@@ -62,7 +62,9 @@ void add_shared_options(CLI::App* cmd, DiscoveryCommand& c) {
   cmd->add_option("data", c.data, "CSV file; every column is a variable")->required();
   cmd->add_option("--alpha", c.options.skeleton.alpha, "Significance level in (0, 1)")
       ->capture_default_str();
-  cmd->add_option("--test", c.options.test, "fisherz | chisq | gsq")->capture_default_str();
+  cmd->add_option("--test", c.options.test,
+                  "fisherz | chisq | gsq (discrete) | dg (mixed numeric and categorical)")
+      ->capture_default_str();
   cmd->add_option("--max-depth", c.options.skeleton.max_depth,
                   "Largest conditioning set of the adjacency search (-1: no limit)")
       ->capture_default_str();

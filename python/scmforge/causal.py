@@ -16,7 +16,7 @@ import numpy as np
 from scmforge import _core
 from scmforge._errors import InvalidInputError
 
-TESTS = ("fisherz", "chisq", "gsq")
+TESTS = ("fisherz", "chisq", "gsq", "dg")
 
 _MARK_NAMES = {-1: "tail", 1: "arrow", 2: "circle"}
 
@@ -122,7 +122,8 @@ def _table(data: Any, categorical: Optional[list[bool]]) -> tuple[np.ndarray, li
         columns, flags = [], []
         for c in data.columns:
             s = data[c]
-            if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or s.dtype == bool:
+            if (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype)
+                    or not pd.api.types.is_numeric_dtype(s.dtype)):  # object and string dtypes
                 codes = s.astype("category").cat.codes.to_numpy().astype(np.float64)
                 codes[codes < 0] = np.nan
                 columns.append(codes)
@@ -153,7 +154,8 @@ def pc(data: Any, alpha: float = 0.05, test: str = "fisherz", stable: bool = Tru
     Args:
         data: numpy array (n, d) or pandas DataFrame; category/object/bool columns are discrete.
         alpha: significance level in (0, 1).
-        test: "fisherz" (numeric columns), "chisq" or "gsq" (discrete columns).
+        test: "fisherz" (numeric columns), "chisq" or "gsq" (discrete columns), "dg" (mixed
+            numeric and categorical columns: the degenerate-Gaussian likelihood-ratio test).
         stable: PC-stable (order-independent) or the original order-dependent PC.
         uc_priority: collider conflicts as causal-learn: -1 (the rule's default: 3, or 4 for
             uc_rule 2), 0 overwrite, 1 bi-directed, 2 keep existing (causal-learn's pc default),

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "scmforge/causal/dg_test.hpp"
 #include "scmforge/causal/discrete_test.hpp"
 #include "scmforge/causal/fisher_z.hpp"
 #include "scmforge/core/error.hpp"
@@ -16,8 +17,10 @@ namespace scmforge::causal {
 DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) {
   SCMFORGE_CHECK(o.algorithm == "pc" || o.algorithm == "fci", InvalidInput,
                  "unknown algorithm '{}'; use pc or fci", o.algorithm);
-  SCMFORGE_CHECK(o.test == "fisherz" || o.test == "chisq" || o.test == "gsq", InvalidInput,
-                 "unknown CI test '{}'; use fisherz (numeric data), chisq or gsq (discrete data)",
+  SCMFORGE_CHECK(o.test == "fisherz" || o.test == "chisq" || o.test == "gsq" || o.test == "dg",
+                 InvalidInput,
+                 "unknown CI test '{}'; use fisherz (numeric data), chisq or gsq (discrete data), "
+                 "or dg (mixed numeric and categorical data)",
                  o.test);
   SCMFORGE_CHECK(o.missing == "error" || o.missing == "drop", InvalidInput,
                  "missing must be 'error' or 'drop', got '{}'", o.missing);
@@ -62,6 +65,11 @@ DiscoveryResult discover(const Table<double>& table, const DiscoveryOptions& o) 
             int x, std::span<const int> s, std::span<const int> ys, std::span<std::uint8_t> out) {
           z->independent(x, s, ys, alpha, threshold, out);
         };
+  } else if (o.test == "dg") {
+    std::vector<bool> categorical;
+    for (const auto& c : table.columns) categorical.push_back(c.kind == ColumnKind::kCategorical);
+    auto t = std::make_shared<DegenerateGaussianTest>(data, categorical, names);
+    test = [t](int x, int y, const std::vector<int>& s) { return t->p_value(x, y, s); };
   } else {
     auto t = std::make_shared<DiscreteTest>(
         data,

@@ -322,3 +322,38 @@ def test_pc_knowledge_cli_and_bad_knowledge(tmp_path, cli, linear10):
     kfile.write_text("{not json")
     bad = subprocess.run([cli, "causal", "pc", str(csv), "--knowledge", str(kfile)], capture_output=True, text=True)
     assert bad.returncode == 2 and "not valid JSON" in bad.stderr
+
+
+def _mixed_frame(n: int, seed: int):
+    """A known mixed DAG: a -> c (3 categories) -> d, a -> b, b -> e <- c, f alone."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = 0.8 * a + rng.normal(size=n)
+    u = rng.random(n) + 0.4 * a
+    c = np.where(u < 0.3, "lo", np.where(u < 0.7, "mid", "hi"))
+    shift = pd.Series(c).map({"lo": 0.0, "mid": 1.0, "hi": -1.0}).to_numpy()
+    d = shift + rng.normal(size=n)
+    e = 0.7 * b - 0.8 * shift + rng.normal(size=n)
+    f = rng.normal(size=n)
+    frame = pd.DataFrame({"a": a, "b": b, "c": pd.Categorical(c), "d": d, "e": e, "f": f})
+    truth = {("a", "b"), ("a", "c"), ("c", "d"), ("b", "e"), ("c", "e")}
+    return frame, truth
+
+
+def test_pc_dg_test_recovers_a_mixed_dag_and_runs_from_the_cli(tmp_path, cli):
+    frame, truth = _mixed_frame(3000, 0)
+    g = scmforge.causal.pc(frame, test="dg")
+    found = {tuple(sorted((a, b))) for a, b, _, _ in g.edges()}
+    assert found == {tuple(sorted(e)) for e in truth}
+    assert set(g.directed_edges()) >= {("b", "e"), ("c", "e")}  # the collider at e
+    with pytest.raises(scmforge.InvalidInputError, match="is categorical; fisherz needs numeric"):
+        scmforge.causal.pc(frame, test="fisherz")
+    csv = tmp_path / "mixed.csv"
+    frame.to_csv(csv, index=False)
+    run = subprocess.run([cli, "causal", "pc", str(csv), "--test", "dg", "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    import pandas as pd
+
+    assert run.stdout == scmforge.causal.pc(pd.read_csv(csv), test="dg").to_edge_list()
+    assert scmforge.causal.fci(frame, test="dg").info["test"] == "dg"

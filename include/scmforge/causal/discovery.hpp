@@ -13,7 +13,8 @@ namespace scmforge::causal {
 
 struct DiscoveryOptions {
   std::string algorithm = "pc";   // "pc" (a CPDAG) or "fci" (a PAG)
-  std::string test = "fisherz";   // "fisherz" (numeric columns), "chisq" or "gsq" (discrete)
+  std::string test = "fisherz";   // "fisherz" (numeric columns), "chisq" or "gsq" (discrete),
+                                  // "dg" (mixed; dg_test.hpp)
   std::string missing = "error";  // "error": NaN is an error; "drop": rows with NaN are dropped
   SkeletonOptions skeleton;       // alpha, stable, max_depth, threads, time_limit, progress,
                                   // knowledge (PC only)
