@@ -13,26 +13,80 @@ namespace {
 constexpr std::int8_t kTail = -1;
 constexpr std::int8_t kArrow = 1;
 
+// The marks, and causal-learn's `dpath` record of ancestry, which Meek's rules consult to skip an
+// orientation that would close a cycle. causal-learn keeps that record incrementally and not
+// transitively closed: a new edge i -> j records i's ancestors as j's and i as an ancestor of
+// j's recorded descendants (not i's ancestors as theirs), so some directed paths go unrecorded;
+// removing a directed edge rebuilds the record from the remaining directed edges in a fixed
+// order. The record decides which orientations Meek makes, so we keep the same one: the same
+// graph on every input (a true path search differs, e.g. on bnlearn's hepar2).
 struct Marks {
   int d;
   std::vector<std::int8_t> m;
-  std::int8_t& at(int a, int b) {
-    return m[static_cast<std::size_t>(a) * static_cast<std::size_t>(d) +
-             static_cast<std::size_t>(b)];
+  std::vector<std::uint8_t> dpath;  // (a, b) = 1: b recorded as an ancestor of a
+  bool stale = false;               // a rebuild is due before the next query
+  std::vector<std::pair<int, int>> since_rebuild;  // edges directed since the last rebuild
+
+  Marks(int d_, std::vector<std::int8_t> marks) : d(d_), m(std::move(marks)) {
+    dpath.assign(m.size(), 0);
+    for (int a = 0; a < d; ++a) dpath[index(a, a)] = 1;
   }
-  [[nodiscard]] std::int8_t get(int a, int b) const {
-    return m[static_cast<std::size_t>(a) * static_cast<std::size_t>(d) +
-             static_cast<std::size_t>(b)];
+  [[nodiscard]] std::size_t index(int a, int b) const {
+    return static_cast<std::size_t>(a) * static_cast<std::size_t>(d) + static_cast<std::size_t>(b);
   }
+  std::int8_t& at(int a, int b) { return m[index(a, b)]; }
+  [[nodiscard]] std::int8_t get(int a, int b) const { return m[index(a, b)]; }
   [[nodiscard]] bool directed(int a, int b) const {
     return get(a, b) == kTail && get(b, a) == kArrow;
   }
   [[nodiscard]] bool undirected(int a, int b) const {
     return get(a, b) == kTail && get(b, a) == kTail;
   }
-  void orient(int a, int b) {  // a -> b
+  // causal-learn's adjust_dpath for a new edge i -> j.
+  void adjust(int i, int j) {
+    dpath[index(j, i)] = 1;
+    for (int k = 0; k < d; ++k) {
+      if (dpath[index(i, k)] != 0) dpath[index(j, k)] = 1;
+      if (dpath[index(k, j)] != 0) dpath[index(k, i)] = 1;
+    }
+  }
+  // Removing the edge a - b (remove_edge): a directed one makes the record due for a rebuild.
+  void remove(int a, int b) {
+    if (directed(a, b) || directed(b, a)) {
+      stale = true;
+      since_rebuild.clear();
+    }
+    at(a, b) = 0;
+    at(b, a) = 0;
+  }
+  // remove_edge then add_edge(a -> b), as every orientation of causal-learn's PC is made.
+  void orient(int a, int b) {
+    remove(a, b);
     at(a, b) = kTail;
     at(b, a) = kArrow;
+    since_rebuild.emplace_back(a, b);
+    if (!stale) adjust(a, b);
+  }
+  // a <-> b in place of b -> a (uc_priority 1).
+  void bidirect(int a, int b) {
+    remove(a, b);
+    at(a, b) = kArrow;
+    at(b, a) = kArrow;
+  }
+  // reconstitute_dpath at the last removal of a directed edge (over the directed edges then: all
+  // now but those directed since, popped from the end of the pair list), then the adjustments
+  // made since.
+  void rebuild() {
+    std::fill(dpath.begin(), dpath.end(), 0);
+    for (int a = 0; a < d; ++a) dpath[index(a, a)] = 1;
+    const std::set<std::pair<int, int>> later(since_rebuild.begin(), since_rebuild.end());
+    for (int i = d - 1; i >= 0; --i)
+      for (int j = d - 1; j > i; --j) {
+        if (directed(i, j) && later.count({i, j}) == 0) adjust(i, j);
+        if (directed(j, i) && later.count({j, i}) == 0) adjust(j, i);
+      }
+    for (const auto& [a, b] : since_rebuild) adjust(a, b);
+    stale = false;
   }
   [[nodiscard]] std::vector<int> neighbours(int a) const {
     std::vector<int> out;
@@ -40,23 +94,10 @@ struct Marks {
       if (get(a, b) != 0) out.push_back(b);
     return out;
   }
-  // A directed path from a to b over a -> ... -> b edges (causal-learn's dpath).
-  [[nodiscard]] bool ancestor(int a, int b) const {
-    std::vector<std::uint8_t> seen(static_cast<std::size_t>(d), 0);
-    std::vector<int> stack{a};
-    seen[static_cast<std::size_t>(a)] = 1;
-    while (!stack.empty()) {
-      const int v = stack.back();
-      stack.pop_back();
-      for (int w = 0; w < d; ++w) {
-        if (directed(v, w) && seen[static_cast<std::size_t>(w)] == 0) {
-          if (w == b) return true;
-          seen[static_cast<std::size_t>(w)] = 1;
-          stack.push_back(w);
-        }
-      }
-    }
-    return false;
+  // Whether a is recorded as an ancestor of b (causal-learn's is_ancestor_of(a, b)).
+  bool ancestor(int a, int b) {
+    if (stale) rebuild();
+    return dpath[index(b, a)] != 0;
   }
 };
 
@@ -146,8 +187,7 @@ void orient_now(Marks& g, int x, int y, int z, int priority) {
   } else if (priority == 1) {
     for (const int v : {x, z}) {
       if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
-        g.at(v, y) = kArrow;  // already y -> v: both ends get arrows
-        g.at(y, v) = kArrow;
+        g.bidirect(v, y);  // already y -> v: both ends get arrows
       } else if (g.get(v, y) == 0 || g.undirected(v, y)) {
         g.orient(v, y);
       }
@@ -342,8 +382,9 @@ PcResult pc(int d, const CiTest& test, const PcOptions& options) {
   r.d = d;
   r.skeleton = find_skeleton(d, test, options.skeleton);
   const Knowledge& k = options.skeleton.knowledge;
-  Marks g{d, std::vector<std::int8_t>(r.skeleton.adjacent.size(), 0)};
-  for (std::size_t e = 0; e < g.m.size(); ++e) g.m[e] = r.skeleton.adjacent[e] != 0 ? kTail : 0;
+  std::vector<std::int8_t> marks(r.skeleton.adjacent.size(), 0);
+  for (std::size_t e = 0; e < marks.size(); ++e) marks[e] = r.skeleton.adjacent[e] != 0 ? kTail : 0;
+  Marks g(d, std::move(marks));
   orient_by_knowledge(g, k);
   const int p = options.uc_priority;
   if (options.uc_rule == 0) {
