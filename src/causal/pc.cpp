@@ -23,11 +23,11 @@ constexpr std::int8_t kArrow = 1;
 struct Marks {
   int d;
   std::vector<std::int8_t> m;
-  std::vector<std::uint8_t> dpath;  // (a, b) = 1: b recorded as an ancestor of a
-  bool stale = false;               // a rebuild is due before the next query
+  std::vector<std::uint8_t> dpath;                 // (a, b) = 1: b recorded as an ancestor of a
+  bool stale = false;                              // a rebuild is due before the next query
   std::vector<std::pair<int, int>> since_rebuild;  // edges directed since the last rebuild
 
-  Marks(int d_, std::vector<std::int8_t> marks) : d(d_), m(std::move(marks)) {
+  Marks(int size, std::vector<std::int8_t> marks) : d(size), m(std::move(marks)) {
     dpath.assign(m.size(), 0);
     for (int a = 0; a < d; ++a) dpath[index(a, a)] = 1;
   }
@@ -181,10 +181,7 @@ bool collider_blocked(const Knowledge& k, int x, int y, int z) {
 
 // Priorities 0-2 orient a collider when it is found.
 void orient_now(Marks& g, int x, int y, int z, int priority) {
-  if (priority == 0) {
-    g.orient(x, y);
-    g.orient(z, y);
-  } else if (priority == 1) {
+  if (priority == 1) {
     for (const int v : {x, z}) {
       if (g.get(v, y) == kArrow && g.get(y, v) == kTail) {
         g.bidirect(v, y);  // already y -> v: both ends get arrows
@@ -192,7 +189,7 @@ void orient_now(Marks& g, int x, int y, int z, int priority) {
         g.orient(v, y);
       }
     }
-  } else if (!g.directed(y, x) && !g.directed(y, z)) {
+  } else if (priority == 0 || (!g.directed(y, x) && !g.directed(y, z))) {  // 2: keep existing
     g.orient(x, y);
     g.orient(z, y);
   }
@@ -353,14 +350,11 @@ void orient_by_knowledge(Marks& g, const Knowledge& k) {
   for (int a = 0; a < g.d; ++a)
     for (int b = a + 1; b < g.d; ++b) {
       if (!g.undirected(a, b)) continue;
-      if (k.forbids(b, a))
+      const bool b_to_a = k.forbids(a, b) || k.requires_edge(b, a);
+      if (k.forbids(b, a) || (!b_to_a && k.requires_edge(a, b)))
         g.orient(a, b);
-      else if (k.forbids(a, b))
+      else if (b_to_a)
         g.orient(b, a);
-      else if (k.requires_edge(b, a))
-        g.orient(b, a);
-      else if (k.requires_edge(a, b))
-        g.orient(a, b);
     }
 }
 

@@ -1,6 +1,7 @@
 // tests/cpp/causal/pc_test.cpp: PC's oriented graphs against causal-learn's recorded results.
 #include "scmforge/causal/pc.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -83,9 +84,10 @@ TEST(CausalPc, FisherZStableMatchesCausalLearnForEveryColliderRuleAndPriority) {
   const std::vector<std::pair<int, int>> cases = {{0, 0}, {0, 1},  {0, 2}, {0, 3},
                                                   {0, 4}, {1, -1}, {2, -1}};
   for (const auto& [rule, priority] : cases) {
-    const std::string name = "linear_10_pc_fisherz_0.05_stable_" + std::to_string(rule) + "_" +
-                             std::to_string(priority) + ".txt";
-    const auto expected = load_rows(kFixtures + "benchmark_returned_results/" + name, 0);
+    const std::string name =
+        fmt::format("linear_10_pc_fisherz_0.05_stable_{}_{}.txt", rule, priority);
+    const auto expected =
+        load_rows(fmt::format("{}benchmark_returned_results/{}", kFixtures, name), 0);
     PcOptions options;
     options.uc_rule = rule;
     options.uc_priority = priority;
