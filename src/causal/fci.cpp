@@ -106,6 +106,8 @@ struct Run {
   double time_limit;
   std::chrono::steady_clock::time_point start;
   std::int64_t tests = 0;
+  // (a, b), a < b: 1 when causal-learn's edge object names b first (R0 re-created it as b *-> a).
+  std::vector<std::uint8_t> node1;
 
   [[nodiscard]] bool has_sepset(int x, int y) const { return sepsets.recorded(x, y); }
   [[nodiscard]] bool in_sepset(int x, int y, int z) const { return sepsets.contains(x, y, z); }
@@ -139,6 +141,10 @@ void rule0(Run& r) {
         if (!g.arrow_allowed(a, b) || !g.arrow_allowed(c, b)) continue;
         g.set_mark(b, a, kArrow);
         g.set_mark(b, c, kArrow);
+        r.node1[static_cast<std::size_t>(std::min(a, b)) * static_cast<std::size_t>(g.d()) +
+                static_cast<std::size_t>(std::max(a, b))] = static_cast<std::uint8_t>(a > b);
+        r.node1[static_cast<std::size_t>(std::min(c, b)) * static_cast<std::size_t>(g.d()) +
+                static_cast<std::size_t>(std::max(c, b))] = static_cast<std::uint8_t>(c > b);
       }
     }
   }
@@ -214,7 +220,11 @@ bool subset_of(const std::vector<int>& s, const std::vector<std::uint8_t>& membe
 }
 
 // Tests a _||_ b given each subset (size >= 2, not inside adj(a) or adj(b)) of pdsep, by size,
-// then lexicographically; the separating set found, if any.
+// then lexicographically; the separating set found, if any. causal-learn skips the first subset
+// of every size that has more than one: its loop keeps a reference to the generator's list, which
+// the next call advances in place before the subset is read (the last of a size is then read
+// twice, which changes nothing). We skip the same subsets, or the edges removed differ (bnlearn
+// barley).
 std::optional<std::vector<int>> search_possible_dsep(Run& r, int a, int b,
                                                      const std::vector<int>& pdsep) {
   const auto du = static_cast<std::size_t>(r.g.d());
@@ -222,8 +232,14 @@ std::optional<std::vector<int>> search_possible_dsep(Run& r, int a, int b,
   for (int v : r.g.adjacents(a)) adj_a[static_cast<std::size_t>(v)] = 1;
   for (int v : r.g.adjacents(b)) adj_b[static_cast<std::size_t>(v)] = 1;
   std::optional<std::vector<int>> found;
-  for (int k = 2; k <= static_cast<int>(pdsep.size()) && !found; ++k) {
+  const int m = static_cast<int>(pdsep.size());
+  for (int k = 2; k <= m && !found; ++k) {
+    bool first = k < m;
     for_each_subset(pdsep, k, [&](const std::vector<int>& s) {
+      if (first) {
+        first = false;
+        return true;
+      }
       if (subset_of(s, adj_a) || subset_of(s, adj_b)) return true;
       if (!r.independent(a, b, s)) return true;
       found = s;
@@ -240,13 +256,18 @@ std::int64_t remove_by_possible_dsep(Run& r) {
     for (int b = a + 1; b < g.d(); ++b)
       if (g.adjacent(a, b)) edges.emplace_back(a, b);
   std::int64_t removed = 0;
-  for (const auto& [a, b] : edges) {
+  for (const auto& [first, second] : edges) {
+    // causal-learn's edge object names R0's tail end first (R0 re-creates the edges it orients
+    // as parent *-> collider); that end is searched from first and keys the separating set.
+    const bool swap = r.node1[static_cast<std::size_t>(first) * static_cast<std::size_t>(g.d()) +
+                              static_cast<std::size_t>(second)] != 0;
+    const int a = swap ? second : first, b = swap ? first : second;
     auto s = search_possible_dsep(r, a, b, possible_dsep(g, a, b));
     if (!s) s = search_possible_dsep(r, a, b, possible_dsep(g, b, a));
     if (!s) continue;
     g.remove(a, b);
     std::sort(s->begin(), s->end());
-    // Only (a, b), a < b, as causal-learn records it; lookups in the other order miss it.
+    // Only (a, b), as causal-learn records it; lookups in the other order miss it.
     r.sepsets.set(a, b, std::move(*s));
     ++removed;
   }
@@ -620,8 +641,14 @@ FciResult fci(int d, const CiTest& test, const FciOptions& options) {
   FciResult out;
   out.d = d;
   out.skeleton = find_skeleton(d, test, options.skeleton);
-  Run r{Pag(d), out.skeleton.sepsets, test, options.skeleton.alpha, options.skeleton.time_limit,
-        start};
+  Run r{Pag(d),
+        out.skeleton.sepsets,
+        test,
+        options.skeleton.alpha,
+        options.skeleton.time_limit,
+        start,
+        0,
+        std::vector<std::uint8_t>(static_cast<std::size_t>(d) * static_cast<std::size_t>(d), 0)};
   for (int x = 0; x < d; ++x)
     for (int y = 0; y < d; ++y)
       if (x != y && out.skeleton.has_edge(x, y)) r.g.set(x, y, kCircle, kCircle);
