@@ -23,4 +23,7 @@ void add_scm_commands(CLI::App& app);
 /// Adds `scmforge train metatree` and `scmforge eval metatree` (Python drivers) to the app.
 void add_model_commands(CLI::App& app);
 
+/// `scmforge augment`: CausalMix synthetic rows of a CSV table (the Python driver).
+void add_augment_command(CLI::App& app);
+
 }  // namespace scmforge::cli

@@ -20,6 +20,7 @@ int run(int argc, char** argv) {
   scmforge::cli::add_causal_commands(app);
   scmforge::cli::add_scm_commands(app);
   scmforge::cli::add_model_commands(app);
+  scmforge::cli::add_augment_command(app);
   try {
     app.parse(argc, argv);
     return 0;

@@ -1,4 +1,5 @@
-// cli/models_cmd.cpp: `scmforge train metatree` and `scmforge eval metatree` (PyTorch drivers).
+// cli/models_cmd.cpp: the commands run by Python drivers: `scmforge train metatree`, `scmforge
+// eval metatree` (PyTorch) and `scmforge augment` (CausalMix).
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,18 @@ void add_model_commands(CLI::App& app) {
   eval->require_subcommand(1);
   add_passthrough(eval, "eval",
                   "MetaTree vs CART and optimal trees on the shared datasets (--help: options)");
+}
+
+void add_augment_command(CLI::App& app) {
+  // `scmforge augment ARGS...` runs `python -m scmforge.augment ARGS...` (its --help lists them).
+  CLI::App* sub = app.add_subcommand(
+      "augment", "CausalMix: synthetic rows of a CSV table from a learned causal model (--help)");
+  sub->prefix_command();
+  sub->set_help_flag();
+  sub->callback([sub] {
+    run_python_module("scmforge.augment", sub->remaining(),
+                      "install the Python package with pandas (pip install scmforge pandas)");
+  });
 }
 
 }  // namespace scmforge::cli
