@@ -156,9 +156,11 @@ def _auc(y_true: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> float:
 
 
 def fidelity(real: Any, synth: Any, target: Optional[str] = None, seed: int = 0,
-             test_size: float = 0.3) -> dict:
+             test_size: float = 0.3, holdout: Any = None) -> dict:
     """Fidelity metrics of ``synth`` against ``real`` (same columns; module docstring).
-    ``target`` adds TSTR / TRTR. Deterministic given ``seed``."""
+    ``target`` adds TSTR / TRTR, tested on ``holdout`` (real rows the generator never saw; TRTR
+    then trains on all of ``real``) or else on a ``test_size`` split of ``real`` (which the
+    generator may have seen). Deterministic given ``seed``."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 
@@ -209,33 +211,40 @@ def fidelity(real: Any, synth: Any, target: Optional[str] = None, seed: int = 0,
     else:
         out["detection_auc"] = None
     if target is not None:
+        if holdout is not None:
+            holdout = _frames(real, holdout)[1]
         out.update(_utility(real, synth, target, categorical, seed, test_size,
-                            HistGradientBoostingClassifier, train_test_split))
+                            HistGradientBoostingClassifier, train_test_split, holdout))
     return out
 
 
 def _utility(real: Any, synth: Any, target: str, categorical: dict, seed: int, test_size: float,
-             model: Any, split: Any) -> dict:
-    y_real = real[target].astype(str).to_numpy()
+             model: Any, split: Any, holdout: Any) -> dict:
+    if holdout is None:
+        y_all = real[target].astype(str).to_numpy()
+        counts = {c: int((y_all == c).sum()) for c in np.unique(y_all)}
+        stratify = y_all if min(counts.values()) >= 2 else None
+        train_idx, test_idx = split(np.arange(len(real)), test_size=test_size, random_state=seed,
+                                    stratify=stratify)
+        train, test = real.iloc[train_idx], real.iloc[test_idx]
+    else:
+        train, test = real, holdout
+    y_train = train[target].astype(str).to_numpy()
+    y_test = test[target].astype(str).to_numpy()
     y_synth = synth[target].astype(str).to_numpy()
-    counts = {c: int((y_real == c).sum()) for c in np.unique(y_real)}
-    stratify = y_real if min(counts.values()) >= 2 else None
-    train_idx, test_idx = split(np.arange(len(real)), test_size=test_size, random_state=seed,
-                                stratify=stratify)
-    train, test = real.iloc[train_idx], real.iloc[test_idx]
     x_train, x_test, x_synth = _design([train, test, synth], categorical, exclude=target)
     result = {}
-    for name, (x, y) in {"trtr": (x_train, y_real[train_idx]), "tstr": (x_synth, y_synth)}.items():
+    for name, (x, y) in {"trtr": (x_train, y_train), "tstr": (x_synth, y_synth)}.items():
         if len(np.unique(y)) < 2:
             result[name] = {"accuracy": None, "roc_auc": None, "note": "one class in the training rows"}
             continue
         clf = model(max_iter=100, random_state=seed).fit(x, y)
         proba = clf.predict_proba(x_test)
         pred = clf.classes_[np.argmax(proba, axis=1)]
-        result[name] = {"accuracy": float((pred == y_real[test_idx]).mean()),
-                        "roc_auc": _auc(y_real[test_idx], proba, clf.classes_)}
-    result["utility_rows"] = {"train_real": len(train_idx), "test_real": len(test_idx),
-                              "train_synth": len(synth)}
+        result[name] = {"accuracy": float((pred == y_test).mean()),
+                        "roc_auc": _auc(y_test, proba, clf.classes_)}
+    result["utility_rows"] = {"train_real": len(train), "test_real": len(test),
+                              "train_synth": len(synth), "holdout": holdout is not None}
     return result
 
 
