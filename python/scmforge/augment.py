@@ -105,7 +105,9 @@ class CausalMix:
         self.graph_ = graph
         if isinstance(graph, scmforge.causal.Graph):
             undirected = len(graph.directed_edges()) != len(graph.edges())
-            self.dag_ = graph.to_dag(seed=seed % (2**31)) if undirected else graph
+            # An estimated CPDAG may admit no consistent extension; then its undirected edges
+            # follow a topological order (dag_.info["consistent"] is False).
+            self.dag_ = graph.to_dag(seed=seed % (2**31), fallback=True) if undirected else graph
         else:
             self.dag_ = graph
         self.scm_ = SCM.fit(frame, self.dag_, mechanisms=self.mechanisms, seed=seed,

@@ -65,18 +65,20 @@ class Graph:
     def to_edge_list(self) -> str:
         return self._exports["edges"]
 
-    def to_dag(self, seed: Optional[int] = None) -> "Graph":
+    def to_dag(self, seed: Optional[int] = None, fallback: bool = False) -> "Graph":
         """A DAG for SCM fitting. From a CPDAG (PC): a consistent extension (Dor-Tarsi):
         acyclic, the same directed edges and v-structures. From a PAG (FCI): o-> and --> become
         ->, the arrowless edges get a consistent extension (or, when the estimated PAG admits
         none, follow a topological order; ``info["consistent"]`` says which), and a <-> b
         (a latent common cause) goes from the earlier to the later node of a topological order
         (docs/causal.md). ``seed=None``: the fixed DAG; an int: a random consistent extension.
-        Raises InvalidInputError for a directed cycle or a CPDAG with no extension."""
+        Raises InvalidInputError for a directed cycle, or for a CPDAG with no extension unless
+        ``fallback``: then its undirected edges follow a topological order of the directed ones
+        (the PAG rule; ``info["consistent"]`` is False)."""
         if seed is not None and (not isinstance(seed, (int, np.integer)) or seed < 0):
             raise InvalidInputError(f"seed must be a non-negative integer or None, got {seed!r}")
         raw = _core.causal_extend(self.names, np.ascontiguousarray(self.marks, dtype=np.int8),
-                                  -1 if seed is None else int(seed))
+                                  -1 if seed is None else int(seed), bool(fallback))
         info = {**self.info, "dag_seed": seed, "from_pag": raw["from_pag"],
                 "consistent": raw["consistent"]}
         return Graph(self.names, np.asarray(raw["marks"]), info,

@@ -67,7 +67,8 @@ nb::dict causal_discover(const std::string& algorithm, Matrix x,
 
 using Marks = nb::ndarray<const std::int8_t, nb::ndim<2>, nb::c_contig, nb::device::cpu>;
 
-nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::int64_t seed) {
+nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::int64_t seed,
+                       bool fallback) {
   const std::size_t d = names.size();
   SCMFORGE_CHECK(marks.shape(0) == d && marks.shape(1) == d, InvalidInput,
                  "marks must be {} x {} for {} names", d, d, d);
@@ -79,8 +80,10 @@ nb::dict causal_extend(const std::vector<std::string>& names, Marks marks, std::
   const std::optional<std::uint64_t> s =
       seed < 0 ? std::nullopt : std::optional<std::uint64_t>(static_cast<std::uint64_t>(seed));
   bool consistent = true;
+  // fallback: a CPDAG takes the PAG rule, whose arrowless edges fall back to a topological order
+  // when no consistent extension exists (its directed edges are kept either way).
   const causal::CausalGraph dag =
-      pag ? causal::pag_to_dag(g, s, &consistent) : causal::extend_to_dag(g, s);
+      pag || fallback ? causal::pag_to_dag(g, s, &consistent) : causal::extend_to_dag(g, s);
   nb::dict out;
   std::vector<std::int8_t> m = dag.marks;
   out["marks"] = owned(std::move(m), {d, d});
@@ -101,7 +104,9 @@ void bind_causal(nb::module_& m) {
         nb::arg("time_limit"), nb::arg("uc_rule"), nb::arg("knowledge"),
         "PC or FCI on the columns of X (n x d float64, Fortran order): graph marks and exports.");
   m.def("causal_extend", &causal_extend, nb::arg("names"), nb::arg("marks"), nb::arg("seed"),
-        "A DAG from a CPDAG (consistent extension) or a PAG (pag_to_dag); seed < 0: fixed.");
+        nb::arg("fallback"),
+        "A DAG from a CPDAG (consistent extension; with fallback, the PAG rule's topological "
+        "order when none exists) or a PAG (pag_to_dag); seed < 0: fixed.");
 }
 
 }  // namespace scmforge::python

@@ -153,3 +153,25 @@ def test_cli_augment_writes_rows_graph_and_report(tmp_path, cli, data):
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "'klass' is not a column" in bad.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_causalmix_orients_a_cpdag_without_consistent_extension(data):
+    """An undirected chordless 4-cycle (a - b - label - c - a) has no consistent extension: every
+    orientation adds a v-structure or a cycle. to_dag refuses it; with fallback (CausalMix's
+    choice) the edges follow a topological order and the DAG says it is not consistent."""
+    import scmforge.causal
+
+    X, y = data
+    names = ["a", "b", "c", "d", "label"]
+    marks = np.zeros((5, 5), dtype=np.int8)
+    for u, v in [("a", "b"), ("b", "label"), ("label", "c"), ("c", "a")]:
+        marks[names.index(u), names.index(v)] = marks[names.index(v), names.index(u)] = -1
+    cycle = scmforge.causal.Graph(names, marks)
+    with pytest.raises(InvalidInputError, match="no consistent DAG extension"):
+        cycle.to_dag()
+    dag = cycle.to_dag(fallback=True)
+    assert dag.info["consistent"] is False and len(dag.directed_edges()) == 4
+    aug = CausalMix(discovery=cycle, seed=0).fit(X, y)
+    assert aug.dag_.info["consistent"] is False
+    Xs, ys = aug.sample(300)
+    assert len(Xs) == 300 and set(ys.unique()) == {"yes", "no"}
