@@ -3,8 +3,7 @@
 
 Cases: tables of ../shared/datasets/classification (the --quick subset, or --tables), each
 prepared as bench/scm.py prepares them (at most --max-rows rows, missing rows and constant
-columns dropped, single-row levels dropped, text and bool columns categorical, a numeric column
-that is an exact affine combination of earlier ones dropped) and split
+columns dropped, single-row levels dropped, text and bool columns categorical) and split
 70 / 30, stratified by the target. Each generator is fitted on the 70 % and samples as many
 rows; the 30 % is never seen by a generator.
   * CausalMix: scmforge.augment.CausalMix(discovery="pc", alpha=0.05, mechanisms="auto"),
@@ -106,25 +105,10 @@ def case(name: str, max_rows: int, epochs: int, seed: int = 0) -> dict:
     for col in table.columns:  # categorical dtypes, as CausalMix and SDV both read them
         if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
             table[col] = table[col].astype("category")
-    # A numeric column that is an exact affine combination of earlier ones (blood-transfusion's
-    # Monetary = 250 x Frequency; heart_statlog's complete one-hot group att_13_*) makes the CI
-    # tests undefined: CausalMix refuses it, naming the columns. It is dropped for every
-    # generator alike.
-    dropped, kept = [], []
-    for c in [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and c != "target"]:
-        v = table[c].to_numpy(dtype=float)
-        basis = np.column_stack([np.ones(len(v))] + [table[k].to_numpy(dtype=float) for k in kept])
-        resid = v - basis @ np.linalg.lstsq(basis, v, rcond=None)[0]
-        if resid.var() <= 1e-12 * max(v.var(), 1e-300):
-            dropped.append(c)
-        else:
-            kept.append(c)
-    table = table.drop(columns=dropped)
     train, test = train_test_split(table, test_size=0.3, random_state=seed, stratify=table["target"])
     train, test = train.reset_index(drop=True), test.reset_index(drop=True)
     n = len(train)
-    row = {"bench": "augment", "case": name, "rows": n, "columns": table.shape[1], "unit": "seconds",
-           "dropped_collinear": dropped}
+    row = {"bench": "augment", "case": name, "rows": n, "columns": table.shape[1], "unit": "seconds"}
     generators = {"causalmix": lambda: _ours(train, n, seed)}
     if _sdv() is not None:
         generators["gaussian_copula"] = lambda: _sdv_fit_sample("gaussian_copula", train, n, epochs, seed)

@@ -9,7 +9,10 @@
 graph), turns it into a DAG (``Graph.to_dag``: a consistent extension of PC's CPDAG, the PAG rule
 for FCI's PAG), and fits an SCM on it (``scmforge.scm.SCM``: resampled roots, additive-noise
 regressors for numeric nodes, classifiers for categorical ones, the label included).
-``sample`` draws rows through the SCM in topological order. Class shares: ``"keep"`` (the real
+``sample`` draws rows through the SCM in topological order. A column that earlier columns
+determine exactly (an affine combination of them, e.g. one indicator of a complete one-hot group,
+or a category that another column's category fixes) leaves the CI tests undefined: it is left out
+of discovery and fitted as a child of the columns that determine it (``redundant_``). Class shares: ``"keep"`` (the real
 table's, the default), ``"balance"`` (equal), ``"model"`` (whatever the SCM draws) or a
 ``{class: count}`` dict; the first three but ``"model"`` condition on the label by rejection,
 which draws P(features | label) faithfully. The CI test is chosen from the column types unless
@@ -94,13 +97,18 @@ class CausalMix:
             self.class_counts_ = {c: int(counts[c]) for c in self.classes_}
         self.test_ = self.test if self.test != "auto" else _auto_test(frame)
         graph = self.discovery
+        self.redundant_ = {}
         if isinstance(graph, str):
             if graph not in DISCOVERY:
                 raise InvalidInputError(
                     f"discovery must be 'pc', 'fci', a scmforge.causal Graph or a list of "
                     f"(parent, child) pairs, got {graph!r}")
+            # Columns that earlier columns determine exactly leave the CI tests undefined: they
+            # are left out of discovery and become children of the columns that determine them.
+            self.redundant_ = _redundant_columns(frame, keep=self.target_)
             learn = scmforge.causal.pc if graph == "pc" else scmforge.causal.fci
-            graph = learn(frame, alpha=self.alpha, test=self.test_, max_depth=self.max_depth,
+            graph = learn(frame.drop(columns=list(self.redundant_)), alpha=self.alpha,
+                          test=self.test_, max_depth=self.max_depth,
                           threads=0 if self.threads is None else self.threads)
         self.graph_ = graph
         if isinstance(graph, scmforge.causal.Graph):
@@ -108,9 +116,12 @@ class CausalMix:
             # An estimated CPDAG may admit no consistent extension; then its undirected edges
             # follow a topological order (dag_.info["consistent"] is False).
             self.dag_ = graph.to_dag(seed=seed % (2**31), fallback=True) if undirected else graph
+            self.edges_ = [tuple(e) for e in self.dag_.directed_edges()]
         else:
             self.dag_ = graph
-        self.scm_ = SCM.fit(frame, self.dag_, mechanisms=self.mechanisms, seed=seed,
+            self.edges_ = list(graph)
+        self.edges_ += [(p, c) for c, parents in self.redundant_.items() for p in parents]
+        self.scm_ = SCM.fit(frame, self.edges_, mechanisms=self.mechanisms, seed=seed,
                             threads=self.threads)
         self._columns = list(frame.columns)
         self._dtypes = frame.dtypes
@@ -266,6 +277,51 @@ def _as_frame(X: Any, y: Any) -> tuple[Any, dict]:
     form.update(target=name, y_name=labels.name if isinstance(y, pd.Series) else None,
                 y_dtype=labels.dtype if isinstance(y, pd.Series) else np.asarray(y).dtype)
     return frame, form
+
+
+def _embedding(frame: Any, column: str) -> np.ndarray:
+    """A column as the dg test embeds it: numeric as is, categorical as indicators of every
+    level but the first."""
+    pd = _pandas()
+    s = frame[column]
+    if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype) \
+            or not pd.api.types.is_numeric_dtype(s.dtype):
+        codes = s.astype("category").cat.codes.to_numpy()
+        levels = np.unique(codes[codes >= 0])
+        return np.column_stack([(codes == v).astype(float) for v in levels[1:]]) if len(levels) > 1 \
+            else np.zeros((len(s), 0))
+    return s.to_numpy(dtype=float).reshape(-1, 1)
+
+
+def _redundant_columns(frame: Any, keep: Optional[str]) -> dict:
+    """{column: determining columns} for each column whose embedding is an exact affine
+    combination of the embeddings of columns before it (the label is never dropped, and is
+    tried first). The determining columns are those with non-zero weight in that combination."""
+    columns = ([keep] if keep is not None else []) + [c for c in frame.columns if c != keep]
+    kept: list = []
+    blocks: list = []
+    out: dict = {}
+    n = len(frame)
+    for c in columns:
+        e = _embedding(frame, c)
+        if e.shape[1] == 0 or not kept or c == keep:
+            kept.append(c)
+            blocks.append(e)
+            continue
+        basis = np.column_stack([np.ones(n)] + blocks)
+        coef, *_ = np.linalg.lstsq(basis, e, rcond=None)
+        resid = e - basis @ coef
+        if all(resid[:, j].var() <= 1e-12 * max(e[:, j].var(), 1e-300) for j in range(e.shape[1])):
+            parents, at = [], 1
+            for k, b in zip(kept, blocks):
+                if np.abs(coef[at:at + b.shape[1]]).max(initial=0.0) > 1e-9:
+                    parents.append(k)
+                at += b.shape[1]
+            out[c] = parents
+        else:
+            kept.append(c)
+            blocks.append(e)
+    return out
 
 
 def _auto_test(frame: Any) -> str:

@@ -175,3 +175,22 @@ def test_causalmix_orients_a_cpdag_without_consistent_extension(data):
     assert aug.dag_.info["consistent"] is False
     Xs, ys = aug.sample(300)
     assert len(Xs) == 300 and set(ys.unique()) == {"yes", "no"}
+
+
+def test_causalmix_fits_columns_that_others_determine(data):
+    """A column that is an affine combination of others (and a complete one-hot group) leaves the
+    CI tests undefined; CausalMix fits it as their child and samples it consistently."""
+    X, y = data
+    Z = X.assign(a2=2.0 * X["a"] + 1.0,
+                 c_p=(X["c"] == "p").astype(float), c_q=(X["c"] == "q").astype(float),
+                 c_r=(X["c"] == "r").astype(float))
+    import scmforge.causal
+
+    with pytest.raises(scmforge.NumericalError, match="singular"):
+        scmforge.causal.pc(Z.assign(label=y), test="dg")
+    aug = CausalMix(mechanisms="linear", seed=0).fit(Z, y)
+    assert aug.redundant_ == {"a2": ["a"], "c_p": ["c"], "c_q": ["c"], "c_r": ["c"]}
+    assert ("a", "a2") in aug.edges_
+    Xs, _ = aug.sample(500)
+    # Ridge (alpha 1) shrinks the exact relation a little: within 0.02 of 2 a + 1 (a2 spans ~12).
+    np.testing.assert_allclose(Xs["a2"], np.clip(2.0 * Xs["a"] + 1.0, Z["a2"].min(), Z["a2"].max()), atol=0.02)
