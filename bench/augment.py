@@ -13,8 +13,10 @@ rows; the 30 % is never seen by a generator.
     default), on CPU.
 Timed: fit + sample, one run each. ratio_<peer> = peer seconds / CausalMix seconds.
 Quality: scmforge.eval.fidelity(train, synthetic, target, holdout=test): mean KS (numeric
-columns), mean TV (categorical), mean |dependence difference|, detection ROC-AUC (0.5 ideal)
-and TSTR accuracy / ROC-AUC on the holdout (TRTR: trained on the real 70 %).
+columns), mean TV (categorical), mean |dependence difference|, detection ROC-AUC (0.5 ideal),
+TSTR accuracy / ROC-AUC on the holdout (TRTR: trained on the real 70 %), and memorisation: the
+median distance of synthetic rows to the closest training row against that of the holdout rows,
+and the share of synthetic rows copying a training row.
 
 SDV is not a dependency of scmforge: it pins pandas < 3. Install it where it cannot change the
 environment, e.g. `pip install --target /tmp/sdvlib --no-deps sdv ctgan copulas rdt Faker
@@ -53,7 +55,8 @@ QUICK = ["penguins", "haberman"]
 FULL = ["penguins", "haberman", "iris", "diabetes", "blood-transfusion-service-center",
         "maternal_health_risk", "heart_statlog", "breast_cancer_ljubljana", "credit-approval",
         "south-german-credit"]
-METRICS = ("mean_ks", "mean_tv", "dep_diff", "detection_auc", "tstr_acc", "tstr_auc")
+METRICS = ("mean_ks", "mean_tv", "dep_diff", "detection_auc", "tstr_acc", "tstr_auc", "dcr_synth",
+           "dcr_holdout", "copies")
 
 
 def _sdv():
@@ -97,7 +100,9 @@ def _scores(train: pd.DataFrame, synth: pd.DataFrame, test: pd.DataFrame, seed: 
     return {"mean_ks": r["marginal"]["mean_ks"], "mean_tv": r["marginal"]["mean_tv"],
             "dep_diff": r["dependence"]["mean_abs_diff"], "detection_auc": r["detection_auc"],
             "tstr_acc": r["tstr"]["accuracy"], "tstr_auc": r["tstr"]["roc_auc"],
-            "trtr_acc": r["trtr"]["accuracy"], "trtr_auc": r["trtr"]["roc_auc"]}
+            "trtr_acc": r["trtr"]["accuracy"], "trtr_auc": r["trtr"]["roc_auc"],
+            "dcr_synth": r["dcr"]["synth_median"], "dcr_holdout": r["dcr"]["holdout_median"],
+            "copies": r["dcr"]["synth_exact_copies"]}
 
 
 def case(name: str, max_rows: int, epochs: int, seed: int = 0) -> dict:
@@ -159,7 +164,8 @@ def doc_table(rows: list[dict], summary: dict, epochs: int) -> str:
              "of each table, sample as many rows, score against the 30 % holdout (TSTR) and the "
              "70 % (marginals, dependences, detection).", "",
              "| table | rows | method | fit+sample s | mean KS | mean TV | dep. diff | detection AUC | "
-             "TSTR acc | TSTR AUC | TRTR acc |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "TSTR acc | TSTR AUC | TRTR acc | DCR synth / holdout | copies |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def f(v):
         return "" if v is None else f"{v:.3f}"
@@ -172,7 +178,8 @@ def doc_table(rows: list[dict], summary: dict, epochs: int) -> str:
                          f"{f(r.get(f'{method}_mean_ks'))} | {f(r.get(f'{method}_mean_tv'))} | "
                          f"{f(r.get(f'{method}_dep_diff'))} | {f(r.get(f'{method}_detection_auc'))} | "
                          f"{f(r.get(f'{method}_tstr_acc'))} | {f(r.get(f'{method}_tstr_auc'))} | "
-                         f"{f(r.get(f'{method}_trtr_acc'))} |")
+                         f"{f(r.get(f'{method}_trtr_acc'))} | {f(r.get(f'{method}_dcr_synth'))} / "
+                         f"{f(r.get(f'{method}_dcr_holdout'))} | {f(r.get(f'{method}_copies'))} |")
     if "ratio_ctgan" in summary:
         lines += ["", f"Median speed-up of CausalMix: {summary['ratio_gaussian_copula']}x over "
                       f"GaussianCopula, {summary['ratio_ctgan']}x over CTGAN."]

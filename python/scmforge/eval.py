@@ -18,6 +18,11 @@ Metrics (docs/augment.md):
 - **tstr / trtr** (with a target): train on synthetic, test on real (TSTR), against train on
   real, test on real (TRTR, a held-out split of the real table); accuracy and ROC-AUC
   (macro one-vs-rest for several classes). The TSTR model is tested on the same held-out rows.
+- **dcr** (with a holdout): memorisation. Distance from each synthetic row to the closest real
+  (training) row, against the same distance for the unseen holdout rows, on standardised numeric
+  columns and one-hot categories. The medians, and the share of synthetic rows that copy a
+  training row exactly. Synthetic rows much closer to the training rows than unseen real rows
+  are would be memorised ones.
 """
 
 from __future__ import annotations
@@ -210,12 +215,28 @@ def fidelity(real: Any, synth: Any, target: Optional[str] = None, seed: int = 0,
         out["detection_auc"] = float(roc_auc_score(label, proba))
     else:
         out["detection_auc"] = None
+    if holdout is not None:
+        holdout = _frames(real, holdout)[1]
+        out["dcr"] = _dcr(real, synth, holdout, categorical)
     if target is not None:
-        if holdout is not None:
-            holdout = _frames(real, holdout)[1]
         out.update(_utility(real, synth, target, categorical, seed, test_size,
                             HistGradientBoostingClassifier, train_test_split, holdout))
     return out
+
+
+def _dcr(real: Any, synth: Any, holdout: Any, categorical: dict) -> dict:
+    from sklearn.neighbors import NearestNeighbors
+
+    x_real, x_synth, x_hold = _design([real, synth, holdout], categorical)
+    mean, std = x_real.mean(0), x_real.std(0)
+    std[std == 0] = 1.0
+    x_real, x_synth, x_hold = ((m - mean) / std for m in (x_real, x_synth, x_hold))
+    nn = NearestNeighbors(n_neighbors=1).fit(x_real)
+    d_synth = nn.kneighbors(x_synth)[0][:, 0]
+    d_hold = nn.kneighbors(x_hold)[0][:, 0]
+    return {"synth_median": float(np.median(d_synth)), "holdout_median": float(np.median(d_hold)),
+            "synth_exact_copies": float((d_synth < 1e-9).mean()),
+            "holdout_exact_copies": float((d_hold < 1e-9).mean())}
 
 
 def _utility(real: Any, synth: Any, target: str, categorical: dict, seed: int, test_size: float,
@@ -320,6 +341,12 @@ def write_report(result: dict, real: Any, synth: Any, path: Any) -> Path:
         for name in ("trtr", "tstr"):
             lines.append(f"| {name.upper()} accuracy | {fmt(result[name]['accuracy'])} | TRTR |")
             lines.append(f"| {name.upper()} ROC-AUC | {fmt(result[name]['roc_auc'])} | TRTR |")
+    if "dcr" in result:
+        d = result["dcr"]
+        lines.append(f"| median distance to closest real row, synthetic / unseen real | "
+                     f"{d['synth_median']:.3f} / {d['holdout_median']:.3f} | similar |")
+        lines.append(f"| synthetic rows copying a real row | {d['synth_exact_copies']:.3f} | "
+                     f"{d['holdout_exact_copies']:.3f} (unseen real) |")
     lines += ["", "## Marginals", "", "| column | metric | value |", "|---|---|---:|"]
     for c in cols:
         m = result["marginal"]["columns"][c]

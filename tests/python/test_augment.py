@@ -194,3 +194,15 @@ def test_causalmix_fits_columns_that_others_determine(data):
     Xs, _ = aug.sample(500)
     # Ridge (alpha 1) shrinks the exact relation a little: within 0.02 of 2 a + 1 (a2 spans ~12).
     np.testing.assert_allclose(Xs["a2"], np.clip(2.0 * Xs["a"] + 1.0, Z["a2"].min(), Z["a2"].max()), atol=0.02)
+
+
+def test_fidelity_measures_memorisation_against_a_holdout(data):
+    X, y = data
+    real = X.assign(label=y)
+    train, holdout = real.iloc[:1000].reset_index(drop=True), real.iloc[1000:].reset_index(drop=True)
+    Xs, ys = CausalMix(seed=0).fit(train.drop(columns=["label"]), train["label"]).sample(500)
+    ours = fidelity(train, Xs.assign(label=ys), target="label", holdout=holdout)["dcr"]
+    copies = fidelity(train, train.iloc[:500], target="label", holdout=holdout)["dcr"]
+    assert ours["synth_exact_copies"] == 0.0 and copies["synth_exact_copies"] == 1.0
+    assert 0.5 < ours["synth_median"] / ours["holdout_median"] < 2.0
+    assert copies["synth_median"] == 0.0 and ours["holdout_exact_copies"] == 0.0
