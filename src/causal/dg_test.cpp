@@ -64,6 +64,47 @@ int DegenerateGaussianTest::width(int column) const {
   return static_cast<int>(embedded_[static_cast<std::size_t>(column)].size());
 }
 
+namespace {
+
+// Greedy basis: the members of `cols` (positions in `m`, in order) whose variance given the
+// members kept before them exceeds kRatio times `scale` of that member; the others are exact
+// linear combinations of the kept ones, to working precision.
+std::vector<Eigen::Index> independent_dims(const Eigen::MatrixXd& m,
+                                           const std::vector<Eigen::Index>& cols,
+                                           const std::vector<double>& scale) {
+  constexpr double kRatio = 1e-10;  // a pivot of 1e-5 standard deviations, Fisher z's floor
+  std::vector<Eigen::Index> kept;
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    const Eigen::Index c = cols[i];
+    double residual = m(c, c);
+    if (!kept.empty()) {
+      const auto k = static_cast<Eigen::Index>(kept.size());
+      Eigen::MatrixXd kk(k, k);
+      Eigen::VectorXd kc(k);
+      for (Eigen::Index a = 0; a < k; ++a) {
+        kc(a) = m(kept[static_cast<std::size_t>(a)], c);
+        for (Eigen::Index b = 0; b < k; ++b)
+          kk(a, b) = m(kept[static_cast<std::size_t>(a)], kept[static_cast<std::size_t>(b)]);
+      }
+      residual -= kc.dot(kk.llt().solve(kc));
+    }
+    if (residual > kRatio * scale[i]) kept.push_back(c);
+  }
+  return kept;
+}
+
+Eigen::MatrixXd submatrix(const Eigen::MatrixXd& m, const std::vector<Eigen::Index>& rows,
+                          const std::vector<Eigen::Index>& cols) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()),
+                      static_cast<Eigen::Index>(cols.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < cols.size(); ++j)
+      out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = m(rows[i], cols[j]);
+  return out;
+}
+
+}  // namespace
+
 double DegenerateGaussianTest::p_value(int x, int y, std::span<const int> s) const {
   std::vector<Eigen::Index> z;
   for (const int v : s) {
@@ -72,61 +113,55 @@ double DegenerateGaussianTest::p_value(int x, int y, std::span<const int> s) con
   }
   const auto& xc = embedded_[static_cast<std::size_t>(x)];
   const auto& yc = embedded_[static_cast<std::size_t>(y)];
-  std::vector<Eigen::Index> xy = xc;
-  xy.insert(xy.end(), yc.begin(), yc.end());
-  const auto nz = static_cast<Eigen::Index>(z.size());
-  const auto nxy = static_cast<Eigen::Index>(xy.size());
-  const auto nx = static_cast<Eigen::Index>(xc.size());
-  SCMFORGE_CHECK(n_ > nz + nxy, InvalidInput,
+  SCMFORGE_CHECK(n_ > static_cast<std::int64_t>(z.size() + xc.size() + yc.size()), InvalidInput,
                  "dg test: {} rows are too few for {} embedded columns (categorical levels count "
                  "one column each); lower the maximum depth",
-                 n_, nz + nxy);
-  constexpr double kPivot = 1e-5;
-  const auto singular = [&] {
-    std::string cols = name(x) + ", " + name(y);
-    for (const int v : s) cols += ", " + name(v);
-    SCMFORGE_THROW(Numerical,
-                   "dg test: the covariance of columns {} (categorical columns as level "
-                   "indicators) is singular (duplicated or collinear columns, or a level that "
-                   "another column determines); drop the redundant columns",
-                   cols);
+                 n_, z.size() + xc.size() + yc.size());
+  const auto variances = [this](const std::vector<Eigen::Index>& cols) {
+    std::vector<double> v;
+    for (const Eigen::Index c : cols) v.push_back(cov_(c, c));
+    return v;
   };
+  // Degenerate dimensions (the model's name): conditioning columns that others among them
+  // determine add nothing and are dropped.
+  z = independent_dims(cov_, z, variances(z));
+  std::vector<Eigen::Index> xy = xc;
+  xy.insert(xy.end(), yc.begin(), yc.end());
   // C(XY | Z) = C(XY, XY) - W^T W with W = L^-1 C(Z, XY), L L^T = C(Z, Z).
-  Eigen::MatrixXd cond(nxy, nxy);
-  for (Eigen::Index i = 0; i < nxy; ++i)
-    for (Eigen::Index j = 0; j < nxy; ++j)
-      cond(i, j) = cov_(xy[static_cast<std::size_t>(i)], xy[static_cast<std::size_t>(j)]);
-  if (nz > 0) {
-    Eigen::MatrixXd czz(nz, nz), w(nz, nxy);
-    for (Eigen::Index i = 0; i < nz; ++i) {
-      for (Eigen::Index j = 0; j < nz; ++j)
-        czz(i, j) = cov_(z[static_cast<std::size_t>(i)], z[static_cast<std::size_t>(j)]);
-      for (Eigen::Index j = 0; j < nxy; ++j)
-        w(i, j) = cov_(z[static_cast<std::size_t>(i)], xy[static_cast<std::size_t>(j)]);
-    }
-    const Eigen::LLT<Eigen::MatrixXd> llt(czz);
-    if (llt.info() != Eigen::Success) singular();
-    for (Eigen::Index i = 0; i < nz; ++i)
-      if (!(llt.matrixLLT()(i, i) > kPivot * std::sqrt(czz(i, i)))) singular();
+  Eigen::MatrixXd cond = submatrix(cov_, xy, xy);
+  if (!z.empty()) {
+    const Eigen::LLT<Eigen::MatrixXd> llt(submatrix(cov_, z, z));
+    Eigen::MatrixXd w = submatrix(cov_, z, xy);
     llt.matrixL().solveInPlace(w);
     cond.noalias() -= w.transpose() * w;
   }
-  // ln|C| by Cholesky; a pivot below 1e-5 of its column's unconditional standard deviation
-  // (a variance ratio of 1e-10, Fisher z's floor) counts as singular.
-  const auto log_det = [&](const Eigen::MatrixXd& m, Eigen::Index first) {
-    const Eigen::LLT<Eigen::MatrixXd> llt(m);
-    if (llt.info() != Eigen::Success) singular();
-    const Eigen::VectorXd diag = llt.matrixLLT().diagonal();
-    for (Eigen::Index i = 0; i < diag.size(); ++i) {
-      const Eigen::Index c = xy[static_cast<std::size_t>(first + i)];
-      if (!(diag(i) > kPivot * std::sqrt(cov_(c, c)))) singular();
-    }
-    return 2.0 * diag.array().log().sum();
+  // Dimensions of x (or y) that Z determines are constant given Z: they carry no dependence and
+  // no degrees of freedom. No dimension left on one side: independent (p = 1).
+  const auto nx = static_cast<Eigen::Index>(xc.size());
+  std::vector<Eigen::Index> xs, ys;
+  for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(xy.size()); ++i)
+    (i < nx ? xs : ys).push_back(i);
+  const std::vector<double> scale = variances(xy);
+  const auto scales = [&scale](const std::vector<Eigen::Index>& idx) {
+    std::vector<double> v;
+    for (const Eigen::Index i : idx) v.push_back(scale[static_cast<std::size_t>(i)]);
+    return v;
+  };
+  xs = independent_dims(cond, xs, scales(xs));
+  ys = independent_dims(cond, ys, scales(ys));
+  if (xs.empty() || ys.empty()) return 1.0;
+  std::vector<Eigen::Index> both = xs;
+  both.insert(both.end(), ys.begin(), ys.end());
+  // A dimension of y that x determines given Z is a deterministic dependence: p = 0.
+  if (independent_dims(cond, both, scales(both)).size() < both.size()) return 0.0;
+  const auto log_det = [](const Eigen::MatrixXd& m) {
+    return 2.0 * Eigen::LLT<Eigen::MatrixXd>(m).matrixLLT().diagonal().array().log().sum();
   };
   const double lr = static_cast<double>(n_) *
-                    (log_det(cond.topLeftCorner(nx, nx), 0) +
-                     log_det(cond.bottomRightCorner(nxy - nx, nxy - nx), nx) - log_det(cond, 0));
-  return chi2_sf(std::max(lr, 0.0), static_cast<double>(nx * (nxy - nx)));
+                    (log_det(submatrix(cond, xs, xs)) + log_det(submatrix(cond, ys, ys)) -
+                     log_det(submatrix(cond, both, both)));
+  return chi2_sf(std::max(lr, 0.0),
+                 static_cast<double>(xs.size()) * static_cast<double>(ys.size()));
 }
 
 }  // namespace scmforge::causal

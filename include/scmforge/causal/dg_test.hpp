@@ -11,6 +11,13 @@
 // asymptotically chi-square with |X| |Y| degrees of freedom. For two numeric columns it is
 // -n ln(1 - r^2), r the partial correlation: the likelihood-ratio form of Fisher's z.
 //
+// Degenerate dimensions are dropped, not errors: a conditioning column that other conditioning
+// columns determine adds nothing; a dimension of x (or y) that Z determines is constant given Z
+// and carries no degrees of freedom (none left on one side: p = 1); a dimension of y that x
+// determines given Z is a deterministic dependence (p = 0). "Determines" means a residual
+// variance below 1e-10 of the column's own, Fisher z's floor. So one-hot groups, duplicated
+// columns and levels that fix another column's level are handled.
+//
 // Assumptions, as the method's: dependence among the embedded columns is captured by their
 // linear relations (a categorical column's effect is its per-level mean shift; interactions
 // and non-linear effects are not seen); n large enough for the chi-square approximation.
@@ -32,9 +39,9 @@ class DegenerateGaussianTest {
   DegenerateGaussianTest(const Eigen::MatrixXd& data, const std::vector<bool>& categorical,
                          std::vector<std::string> names = {});
 
-  /// The p-value of x independent of y given the columns in `s`. Throws InvalidInput when the
-  /// rows do not exceed the embedded columns involved, and Numerical when the covariance of
-  /// those columns is singular (collinear columns), naming them.
+  /// The p-value of x independent of y given the columns in `s` (degenerate dimensions as in
+  /// the file comment). Throws InvalidInput when the rows do not exceed the embedded columns
+  /// involved.
   [[nodiscard]] double p_value(int x, int y, std::span<const int> s) const;
 
   /// Embedded columns of each variable (1 for numeric, levels - 1 for categorical).
