@@ -36,6 +36,7 @@ import numpy as np
 
 import scmforge.causal
 from scmforge._errors import Error, InvalidInputError
+from scmforge.io import is_categorical, write_text_atomically
 from scmforge.scm import SCM, _seed_of
 
 __all__ = ["CausalMix", "main"]
@@ -124,8 +125,6 @@ class CausalMix:
         self.scm_ = SCM.fit(frame, self.edges_, mechanisms=self.mechanisms, seed=seed,
                             threads=self.threads)
         self._columns = list(frame.columns)
-        self._dtypes = frame.dtypes
-        self._pd = pd
         return self
 
     # -- sample ----------------------------------------------------------------------------------
@@ -159,7 +158,7 @@ class CausalMix:
             n = max(1, int(round(float(ratio) * rows)))
         synthetic = self.sample(n, seed=seed, class_shares=class_shares)
         real = self._output(_as_frame(X, y)[0])
-        pd = self._pd
+        pd = _pandas()
         if self.target_ is None:
             return _concat(pd, real, synthetic)
         return _concat(pd, real[0], synthetic[0]), _concat(pd, real[1], synthetic[1])
@@ -200,7 +199,7 @@ class CausalMix:
     def _conditional(self, n: int, seed: int, quotas: dict) -> Any:
         """Rows drawn from the SCM, each class kept until its quota is met (rejection), in draw
         order. Batch b uses seed + b, so the result depends on the seed only."""
-        pd = self._pd
+        pd = _pandas()
         need = dict(quotas)
         kept, drawn = [], 0
         for batch in range(_MAX_BATCHES):
@@ -282,10 +281,8 @@ def _as_frame(X: Any, y: Any) -> tuple[Any, dict]:
 def _embedding(frame: Any, column: str) -> np.ndarray:
     """A column as the dg test embeds it: numeric as is, categorical as indicators of every
     level but the first."""
-    pd = _pandas()
     s = frame[column]
-    if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype) \
-            or not pd.api.types.is_numeric_dtype(s.dtype):
+    if is_categorical(s):
         codes = s.astype("category").cat.codes.to_numpy()
         levels = np.unique(codes[codes >= 0])
         return np.column_stack([(codes == v).astype(float) for v in levels[1:]]) if len(levels) > 1 \
@@ -325,9 +322,7 @@ def _redundant_columns(frame: Any, keep: Optional[str]) -> dict:
 
 
 def _auto_test(frame: Any) -> str:
-    pd = _pandas()
-    kinds = {isinstance(frame[c].dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(frame[c].dtype)
-             or not pd.api.types.is_numeric_dtype(frame[c].dtype) for c in frame.columns}
+    kinds = {is_categorical(frame[c]) for c in frame.columns}
     if kinds == {False}:
         return "fisherz"
     if kinds == {True}:
@@ -399,9 +394,9 @@ def main(argv: list[str]) -> int:
             aug.fit(table.drop(columns=[args.target]), table[args.target])
             X, y = aug.sample(n, class_shares=args.class_shares)
             synth = X.assign(**{args.target: y.to_numpy()})[list(table.columns)]
-        _write_csv_atomically(synth, args.out)
+        write_text_atomically(args.out, synth.to_csv(index=False))
         if args.graph_out and isinstance(aug.graph_, scmforge.causal.Graph):
-            _write_text_atomically(aug.graph_.to_json(), args.graph_out)
+            write_text_atomically(args.graph_out, aug.graph_.to_json())
         if args.report:
             from scmforge.eval import fidelity, write_report
 
@@ -426,19 +421,6 @@ def _read_graph(path: str) -> Any:
     from scmforge import _core
 
     return [tuple(e) for e in _core.scm_parse_edges(text, path)]
-
-
-def _write_text_atomically(text: str, path: str) -> None:
-    import os
-
-    tmp = f"{path}.partial"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def _write_csv_atomically(frame: Any, path: str) -> None:
-    _write_text_atomically(frame.to_csv(index=False), path)
 
 
 if __name__ == "__main__":

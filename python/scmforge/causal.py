@@ -15,6 +15,7 @@ import numpy as np
 
 from scmforge import _core
 from scmforge._errors import InvalidInputError
+from scmforge.io import is_categorical
 
 TESTS = ("fisherz", "chisq", "gsq", "dg")
 
@@ -124,8 +125,7 @@ def _table(data: Any, categorical: Optional[list[bool]]) -> tuple[np.ndarray, li
         columns, flags = [], []
         for c in data.columns:
             s = data[c]
-            if (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype)
-                    or not pd.api.types.is_numeric_dtype(s.dtype)):  # object and string dtypes
+            if is_categorical(s):
                 codes = s.astype("category").cat.codes.to_numpy().astype(np.float64)
                 codes[codes < 0] = np.nan
                 columns.append(codes)

@@ -28,13 +28,13 @@ Metrics (docs/augment.md):
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
 
 from scmforge._errors import InvalidInputError
+from scmforge.io import is_categorical, write_text_atomically
 
 __all__ = ["fidelity", "write_report"]
 
@@ -43,12 +43,6 @@ def _pandas():
     import pandas as pd
 
     return pd
-
-
-def _is_categorical(s: Any) -> bool:
-    pd = _pandas()
-    return (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s.dtype)
-            or not pd.api.types.is_numeric_dtype(s.dtype))
 
 
 def _frames(real: Any, synth: Any) -> tuple[Any, Any]:
@@ -174,7 +168,7 @@ def fidelity(real: Any, synth: Any, target: Optional[str] = None, seed: int = 0,
         raise InvalidInputError(f"target {target!r} is not a column; the columns are {list(real.columns)}")
     if not 0 < test_size < 1:
         raise InvalidInputError(f"test_size must be in (0, 1), got {test_size}")
-    categorical = {c: _is_categorical(real[c]) or _is_categorical(synth[c]) for c in real.columns}
+    categorical = {c: is_categorical(real[c]) or is_categorical(synth[c]) for c in real.columns}
     if target is not None:
         categorical[target] = True  # class labels, whatever their dtype
     marginal = {}
@@ -354,7 +348,5 @@ def write_report(result: dict, real: Any, synth: Any, path: Any) -> Path:
     lines += ["", f"![marginals]({marg_png.name})", "", "## Dependences", "",
               "Association per pair (|Pearson r|, Cramer's V, or the correlation ratio), real, "
               "synthetic and their difference:", "", f"![dependence]({dep_png.name})", ""]
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text("\n".join(lines))
-    os.replace(tmp, path)
+    write_text_atomically(path, "\n".join(lines))
     return path

@@ -13,11 +13,39 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import numpy as np
 
 from scmforge import _core
+
+
+def write_atomically(path: Union[str, os.PathLike], write: Callable[[str], None]) -> None:
+    """Calls ``write(partial)`` for ``path + ".partial"``, then renames it to ``path``: a reader
+    never sees a half-written file, and a failure leaves the old one."""
+    partial = os.fspath(path) + ".partial"
+    write(partial)
+    os.replace(partial, path)
+
+
+def write_text_atomically(path: Union[str, os.PathLike], text: str) -> None:
+    """``text`` (UTF-8) to ``path`` by :func:`write_atomically`."""
+
+    def write(partial: str) -> None:
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    write_atomically(path, write)
+
+
+def is_categorical(series: object) -> bool:
+    """Whether a pandas column is discrete for scmforge: a category, bool, or any non-numeric
+    dtype (object, and pandas' string dtype, which ``read_csv`` gives text in pandas 3)."""
+    import pandas as pd
+
+    dtype = series.dtype  # type: ignore[attr-defined]
+    return (isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype)
+            or not pd.api.types.is_numeric_dtype(dtype))
 
 
 @dataclass

@@ -25,6 +25,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
+from scmforge.io import write_atomically
 from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, checkpoint_state, loss, parameter_count
 
 # Recipes: model sizes and optimisation. cpu-small trains on 2 CPU cores within an hour; gpu-base
@@ -94,12 +95,6 @@ class _Stream(torch.utils.data.IterableDataset):
             index += workers * self.every
 
 
-def _write_atomically(path: str, write) -> None:
-    partial = path + ".partial"
-    write(partial)
-    os.replace(partial, path)
-
-
 def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, **corpus_options: Any) -> dict:
@@ -158,7 +153,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
 
         source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, **corpus_options)
     if rank == 0:
-        _write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "model": config.to_dict(),
+        write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "model": config.to_dict(),
                                                                   "parameters": parameter_count(model)}))
     loader = DataLoader(_Stream(source, step * world + rank, world), batch_size=None, num_workers=r["workers"])
     metrics_path = os.path.join(out, METRICS)
@@ -177,7 +172,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
             return
         state = checkpoint_state(model, {"optimizer": optimizer.state_dict(), "step": step, "examples": seen,
                                          "elapsed": time.perf_counter() - start})
-        _write_atomically(checkpoint_path, lambda p: torch.save(state, p))
+        write_atomically(checkpoint_path, lambda p: torch.save(state, p))
 
     try:
         for index, batch in loader:
