@@ -68,7 +68,7 @@ def _sdv():
     return Metadata, GaussianCopulaSynthesizer, CTGANSynthesizer
 
 
-def _sdv_fit_sample(kind: str, train: pd.DataFrame, n: int, epochs: int, seed: int) -> pd.DataFrame:
+def sdv_fit_sample(kind: str, train: pd.DataFrame, n: int, epochs: int, seed: int) -> pd.DataFrame:
     Metadata, Copula, Ctgan = _sdv()
     import torch
 
@@ -116,8 +116,8 @@ def case(name: str, max_rows: int, epochs: int, seed: int = 0) -> dict:
     row = {"bench": "augment", "case": name, "rows": n, "columns": table.shape[1], "unit": "seconds"}
     generators = {"causalmix": lambda: _ours(train, n, seed)}
     if _sdv() is not None:
-        generators["gaussian_copula"] = lambda: _sdv_fit_sample("gaussian_copula", train, n, epochs, seed)
-        generators["ctgan"] = lambda: _sdv_fit_sample("ctgan", train, n, epochs, seed)
+        generators["gaussian_copula"] = lambda: sdv_fit_sample("gaussian_copula", train, n, epochs, seed)
+        generators["ctgan"] = lambda: sdv_fit_sample("ctgan", train, n, epochs, seed)
     for method, run in generators.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -357,30 +357,33 @@ class SCM:
             return np.ascontiguousarray(x)
         import pandas as pd
 
-        data = {}
+        # One float64 block over the sampled array (no copy), then the other dtypes column by
+        # column: building the frame from d separate columns would copy every value again.
+        frame = pd.DataFrame(x, columns=[c["name"] for c in self._schema], copy=False)
         for j, col in enumerate(self._schema):
             v = x[:, j]
             kind = col["kind"]
             if kind == "numeric":
-                dtype = col["dtype"]
+                if col["dtype"] == "float64":
+                    continue
                 try:
-                    data[col["name"]] = pd.Series(v).astype(dtype)
+                    series = pd.Series(v).astype(col["dtype"])
                 except (TypeError, ValueError):
-                    data[col["name"]] = pd.Series(v)
+                    continue
             elif kind == "bool":
-                data[col["name"]] = pd.Series(v.astype(bool))
+                series = pd.Series(v.astype(bool))
             elif kind == "category":
                 cats = col["categories"]
                 codes = v.astype(np.int64)
-                categorical = pd.Categorical.from_codes(
+                series = pd.Series(pd.Categorical.from_codes(
                     codes, categories=pd.Index(cats) if cats else pd.Index([]),
-                    ordered=col.get("ordered", False))
-                data[col["name"]] = pd.Series(categorical)
+                    ordered=col.get("ordered", False)))
             else:  # text
                 cats = np.asarray(col["categories"], dtype=object)
                 values = cats[v.astype(np.int64)]
                 try:
-                    data[col["name"]] = pd.Series(values, dtype=col["dtype"])
+                    series = pd.Series(values, dtype=col["dtype"])
                 except (TypeError, ValueError):
-                    data[col["name"]] = pd.Series(values, dtype=object)
-        return pd.DataFrame(data)
+                    series = pd.Series(values, dtype=object)
+            frame[col["name"]] = series
+        return frame

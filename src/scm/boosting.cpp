@@ -351,7 +351,6 @@ void fill_flat(const BoostedTrees& m, std::int64_t root, std::int64_t node, std:
 FlatTrees flatten(const BoostedTrees& m) {
   FlatTrees f;
   f.n_outputs = m.n_outputs;
-  f.base_score = m.base_score;
   for (std::int64_t root : m.roots) f.depth = std::max(f.depth, tree_depth(m, root, root));
   const std::size_t internal = (std::size_t{1} << f.depth) - 1;
   const std::size_t trees = m.roots.size();
@@ -362,16 +361,12 @@ FlatTrees flatten(const BoostedTrees& m) {
   return f;
 }
 
-void FlatTrees::predict_block(const double* x, std::int64_t rows, std::int64_t stride,
-                              double* out) const noexcept {
+void FlatTrees::add_block(const double* x, std::int64_t rows, std::int64_t stride,
+                          std::int64_t first, std::int64_t last, double* out) const noexcept {
   const auto k = static_cast<std::size_t>(n_outputs);
   const auto n = static_cast<std::size_t>(rows);
-  for (std::size_t r = 0; r < n; ++r) {
-    for (std::size_t c = 0; c < k; ++c) out[r * k + c] = base_score[c];
-  }
   const std::size_t internal = (std::size_t{1} << depth) - 1;
-  const std::size_t trees = leaf.size() / (internal + 1);
-  for (std::size_t t = 0; t < trees; ++t) {
+  for (auto t = static_cast<std::size_t>(first); t < static_cast<std::size_t>(last); ++t) {
     const std::int32_t* feat = feature.data() + t * internal;
     const double* thr = threshold.data() + t * internal;
     const double* val = leaf.data() + t * (internal + 1);
@@ -398,6 +393,230 @@ void FlatTrees::predict_block(const double* x, std::int64_t rows, std::int64_t s
         idx = 2 * idx + 1 + static_cast<std::size_t>(v >= thr[idx]);
       }
       o[r * k] += val[idx - internal];
+    }
+  }
+}
+
+namespace {
+
+using Cuts = std::vector<std::vector<double>>;
+
+// Adds the thresholds of the tree at `root` to `cuts` (unsorted, with repeats).
+void collect_cuts(const BoostedTrees& m, std::size_t tree, Cuts& cuts) {
+  const std::size_t end =
+      tree + 1 < m.roots.size() ? static_cast<std::size_t>(m.roots[tree + 1]) : m.feature.size();
+  for (auto u = static_cast<std::size_t>(m.roots[tree]); u < end; ++u) {
+    if (m.feature[u] >= 0) cuts[static_cast<std::size_t>(m.feature[u])].push_back(m.threshold[u]);
+  }
+}
+
+void sort_unique(Cuts& cuts) {
+  for (auto& c : cuts) {
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+  }
+}
+
+// Cells of a table over `cuts` with k values each (saturating at `cap` + 1).
+std::int64_t cells_of(const Cuts& cuts, std::int64_t k, std::int64_t cap) {
+  std::int64_t cells = k;
+  for (const auto& c : cuts) {
+    cells *= static_cast<std::int64_t>(c.size()) + 1;
+    if (cells > cap) return cap + 1;
+  }
+  return cells;
+}
+
+// A table under construction: the rank of a value among a listed feature's segment cuts is
+// its coordinate; `stride[i]` is the cell step of listed feature i.
+struct TableBuilder {
+  const BoostedTrees& m;
+  const Cuts& seg;                 // the segment's cuts per feature
+  std::vector<std::int32_t> slot;  // feature -> listed position, -1 when unlisted
+  std::vector<std::int64_t> stride;
+  std::vector<std::int64_t> dims;
+  std::vector<std::int64_t> lo, hi;  // the current box
+  std::vector<double>& cells;
+  std::int64_t k;
+
+  void add_box(std::size_t i, std::int64_t base, std::int64_t output, double v) {
+    if (i == dims.size()) {
+      cells[static_cast<std::size_t>(base * k + output)] += v;
+      return;
+    }
+    for (std::int64_t c = lo[i]; c < hi[i]; ++c) add_box(i + 1, base + c * stride[i], output, v);
+  }
+
+  // Adds every leaf of the subtree at `node` to the cells of its box.
+  void add_tree(std::int64_t root, std::int64_t node, std::int64_t output) {
+    const auto u = static_cast<std::size_t>(node);
+    if (m.feature[u] < 0) {
+      add_box(0, 0, output, m.value[u]);
+      return;
+    }
+    const auto f = static_cast<std::size_t>(m.feature[u]);
+    const auto i = static_cast<std::size_t>(slot[f]);
+    // x >= threshold  <=>  rank among the segment's cuts > the threshold's index.
+    const auto at = static_cast<std::int64_t>(
+        std::lower_bound(seg[f].begin(), seg[f].end(), m.threshold[u]) - seg[f].begin() + 1);
+    const std::int64_t old_lo = lo[i];
+    const std::int64_t old_hi = hi[i];
+    hi[i] = std::min(old_hi, at);
+    if (lo[i] < hi[i]) add_tree(root, root + m.left[u], output);
+    hi[i] = old_hi;
+    lo[i] = std::max(old_lo, at);
+    if (lo[i] < hi[i]) add_tree(root, root + m.right[u], output);
+    lo[i] = old_lo;
+  }
+};
+
+// The table of trees [first, last) whose cuts per feature are `seg`, addressed by ranks among
+// the ensemble's `all` cuts.
+CompiledTrees::Segment make_table(const BoostedTrees& m, const Cuts& all, const Cuts& seg,
+                                  std::int64_t first, std::int64_t last) {
+  CompiledTrees::Segment s;
+  s.first_tree = first;
+  s.last_tree = last;
+  const std::int64_t k = m.n_outputs;
+  std::vector<std::int32_t> slot(seg.size(), -1);
+  std::vector<std::int64_t> stride, dims;
+  std::int64_t cells = 1;
+  for (std::size_t f = 0; f < seg.size(); ++f) {
+    if (seg[f].empty()) continue;
+    slot[f] = static_cast<std::int32_t>(s.features.size());
+    s.features.push_back(static_cast<std::int32_t>(f));
+    stride.push_back(cells);
+    dims.push_back(static_cast<std::int64_t>(seg[f].size()) + 1);
+    cells *= dims.back();
+    // The cell offset of each global rank: the count of the segment's cuts <= the global cut
+    // just below it.
+    std::vector<std::int32_t> off(all[f].size() + 1, 0);
+    std::size_t below = 0;
+    for (std::size_t r = 1; r <= all[f].size(); ++r) {
+      while (below < seg[f].size() && seg[f][below] <= all[f][r - 1]) ++below;
+      off[r] = static_cast<std::int32_t>(static_cast<std::int64_t>(below) * stride.back());
+    }
+    s.offsets.push_back(std::move(off));
+  }
+  s.cells.assign(static_cast<std::size_t>(cells * k), 0.0);
+  TableBuilder b{m,    seg,     slot, stride, dims, std::vector<std::int64_t>(dims.size(), 0),
+                 dims, s.cells, k};
+  for (std::int64_t t = first; t < last; ++t) b.add_tree(m.roots[t], m.roots[t], t % k);
+  return s;
+}
+
+}  // namespace
+
+CompiledTrees compile(const BoostedTrees& m, std::int64_t max_table_cells,
+                      std::int64_t max_total_cells) {
+  CompiledTrees c;
+  c.n_outputs = m.n_outputs;
+  c.base_score = m.base_score;
+  c.flat = flatten(m);
+  const auto p = static_cast<std::size_t>(m.n_features);
+  const std::int64_t k = m.n_outputs;
+  const auto trees = static_cast<std::int64_t>(m.roots.size());
+  c.cuts.assign(p, {});
+  for (std::int64_t t = 0; t < trees; ++t) collect_cuts(m, static_cast<std::size_t>(t), c.cuts);
+  sort_unique(c.cuts);
+  // Greedy: extend the current table by whole rounds while it fits.
+  std::int64_t total = 0;
+  Cuts seg(p);
+  std::int64_t first = 0;
+  const auto close = [&](std::int64_t last, bool table) {
+    if (first == last) return;
+    if (table) {
+      c.segments.push_back(make_table(m, c.cuts, seg, first, last));
+      total += static_cast<std::int64_t>(c.segments.back().cells.size());
+    } else if (!c.segments.empty() && c.segments.back().cells.empty() &&
+               c.segments.back().last_tree == first) {
+      c.segments.back().last_tree = last;
+    } else {
+      c.segments.push_back({first, last, {}, {}, {}});
+    }
+    first = last;
+    seg.assign(p, {});
+  };
+  for (std::int64_t t = 0; t < trees; t += k) {
+    Cuts grown = seg;
+    for (std::int64_t u = t; u < t + k; ++u) collect_cuts(m, static_cast<std::size_t>(u), grown);
+    sort_unique(grown);
+    const std::int64_t room = std::min(max_table_cells, max_total_cells - total);
+    if (cells_of(grown, k, room) <= room) {
+      seg = std::move(grown);
+      continue;
+    }
+    close(t, true);  // the table so far, then this round alone
+    Cuts alone(p);
+    for (std::int64_t u = t; u < t + k; ++u) collect_cuts(m, static_cast<std::size_t>(u), alone);
+    sort_unique(alone);
+    const std::int64_t left = std::min(max_table_cells, max_total_cells - total);
+    if (cells_of(alone, k, left) <= left) {
+      seg = std::move(alone);
+    } else {
+      close(t + k, false);
+    }
+  }
+  close(trees, true);
+  std::vector<bool> read(p, false);
+  for (const auto& s : c.segments) {
+    for (std::int32_t f : s.features) read[static_cast<std::size_t>(f)] = true;
+  }
+  for (std::size_t f = 0; f < p; ++f) {
+    if (read[f]) c.ranked.push_back(static_cast<std::int32_t>(f));
+  }
+  return c;
+}
+
+std::int64_t CompiledTrees::table_cells() const noexcept {
+  std::int64_t cells = 0;
+  for (const auto& s : segments) cells += static_cast<std::int64_t>(s.cells.size());
+  return cells;
+}
+
+void CompiledTrees::predict_block(const double* x, std::int64_t rows, std::int64_t stride,
+                                  double* out) const {
+  const auto k = static_cast<std::size_t>(n_outputs);
+  const auto n = static_cast<std::size_t>(rows);
+  for (std::size_t r = 0; r < n; ++r) {
+    for (std::size_t c = 0; c < k; ++c) out[r * k + c] = base_score[c];
+  }
+  // Ranks: the count of a feature's cuts <= x (branch-free binary search). NaN ranks 0 and so
+  // goes left, as in a walk.
+  std::vector<std::uint32_t> rank(ranked.size() * n);
+  std::vector<std::int32_t> slot(cuts.size(), -1);
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const auto f = static_cast<std::size_t>(ranked[i]);
+    slot[f] = static_cast<std::int32_t>(i);
+    const double* cut = cuts[f].data();
+    const std::size_t m = cuts[f].size();
+    const double* col = x + static_cast<std::int64_t>(f) * stride;
+    std::uint32_t* rk = rank.data() + i * n;
+    for (std::size_t r = 0; r < n; ++r) {
+      const double v = col[r];
+      std::size_t base = 0;
+      for (std::size_t len = m; len > 1; len -= len / 2) {
+        base += cut[base + len / 2] <= v ? len / 2 : 0;
+      }
+      rk[r] = static_cast<std::uint32_t>(base + static_cast<std::size_t>(cut[base] <= v));
+    }
+  }
+  std::vector<std::int64_t> cell(n);
+  for (const auto& s : segments) {
+    if (s.cells.empty()) {
+      flat.add_block(x, rows, stride, s.first_tree, s.last_tree, out);
+      continue;
+    }
+    std::fill(cell.begin(), cell.end(), 0);
+    for (std::size_t i = 0; i < s.features.size(); ++i) {
+      const std::int32_t* off = s.offsets[i].data();
+      const std::uint32_t* rk =
+          rank.data() + static_cast<std::size_t>(slot[static_cast<std::size_t>(s.features[i])]) * n;
+      for (std::size_t r = 0; r < n; ++r) cell[r] += off[rk[r]];
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      const double* v = s.cells.data() + static_cast<std::size_t>(cell[r]) * k;
+      for (std::size_t c = 0; c < k; ++c) out[r * k + c] += v[c];
     }
   }
 }

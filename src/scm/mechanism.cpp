@@ -54,7 +54,6 @@ void fit_model(Mechanism& m, MechanismKind kind, std::span<const double> x, std:
     m.boosted = fit_boosted(x, n, p, t.y,
                             m.categorical ? BoostingLoss::kSoftmax : BoostingLoss::kSquaredError,
                             t.k, o.boosting);
-    m.flat = flatten(m.boosted);
   }
 }
 
@@ -324,6 +323,7 @@ Mechanism fit_mechanism(const Table<double>& data, std::int32_t node,
     kind = m.cv_boosted < m.cv_linear ? MechanismKind::kBoosted : MechanismKind::kLinear;
   }
   fit_model(m, kind, x, n, t, o);
+  if (kind == MechanismKind::kBoosted) m.compiled = compile(m.boosted);
   if (!m.categorical) {
     const std::int32_t p = m.n_features();
     std::vector<double> row(static_cast<std::size_t>(p));
@@ -340,7 +340,8 @@ Mechanism fit_mechanism(const Table<double>& data, std::int32_t node,
 
 void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool round,
                  const std::vector<const double*>& columns, std::int64_t begin, std::int64_t end,
-                 Rng& rng, double* out, std::vector<double>& scratch) {
+                 std::int64_t block, const std::function<Rng(std::int64_t)>& block_rng, double* out,
+                 std::vector<double>& scratch) {
   const double scale = std::pow(10.0, std::max(range.decimals, 0));
   const auto finish = [&](double v) {
     if (clip) v = std::clamp(v, range.min, range.max);
@@ -352,8 +353,13 @@ void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool r
     std::fill(out + begin, out + end, m.constant);
     return;
   }
+  Rng rng = block_rng(begin / block);
+  const auto next_row = [&](std::int64_t r) {
+    if (r > begin && r % block == 0) rng = block_rng(r / block);
+  };
   if (m.kind == MechanismKind::kEmpirical) {
     for (std::int64_t r = begin; r < end; ++r) {
+      next_row(r);
       if (m.categorical) {
         const double u = rng.uniform();
         const auto it = std::upper_bound(m.cdf.begin(), m.cdf.end(), u);
@@ -385,11 +391,7 @@ void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool r
     }
   }
   if (m.kind == MechanismKind::kBoosted) {
-    // Sub-blocks whose features stay in the L1 cache while every tree runs over them.
-    constexpr std::int64_t kChunk = 512;
-    for (std::int64_t s = 0; s < b; s += kChunk) {
-      m.flat.predict_block(x + s, std::min(kChunk, b - s), b, z + s * static_cast<std::int64_t>(k));
-    }
+    m.compiled.predict_block(x, b, b, z);
   } else {
     // Same summation order as LinearModel::predict_row: intercept, then features in order.
     for (std::int64_t r = 0; r < b; ++r) {
@@ -404,6 +406,7 @@ void sample_rows(const Mechanism& m, const ColumnRange& range, bool clip, bool r
     }
   }
   for (std::int64_t r = 0; r < b; ++r) {
+    next_row(begin + r);
     double* zr = z + r * k;
     if (m.categorical) {
       softmax(zr, k);

@@ -309,7 +309,7 @@ struct ScmAccess {
       const Mechanism& m = s.mechanisms_[j];
       try {
         m.validate(s.columns_[j].n_levels);
-        if (m.kind == MechanismKind::kBoosted) s.mechanisms_[j].flat = flatten(m.boosted);
+        if (m.kind == MechanismKind::kBoosted) s.mechanisms_[j].compiled = compile(m.boosted);
       } catch (const InvalidInput& e) {
         SCMFORGE_THROW(InvalidInput, "{}: node '{}': {}", name, s.columns_[j].name, e.what());
       }

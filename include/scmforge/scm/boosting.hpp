@@ -68,25 +68,65 @@ struct BoostedTrees {
 };
 
 /// The same ensemble stored as complete binary trees of one depth D (the deepest tree's), for
-/// branch-free prediction of row blocks. A leaf above depth D is pushed down: every node
-/// below it splits on feature 0 and both sides reach its value. Predictions are bitwise equal
-/// to BoostedTrees::predict_row (same leaves, summed in the same order).
+/// branch-free walks over row blocks. A leaf above depth D is pushed down: every node below it
+/// splits on feature 0 and both sides reach its value.
 struct FlatTrees {
   std::int32_t depth = 0;             // D
   std::int32_t n_outputs = 1;         // k
-  std::vector<double> base_score;     // k
   std::vector<std::int32_t> feature;  // trees x (2^D - 1) split features, heap order per tree
   std::vector<double> threshold;      // trees x (2^D - 1); go right when x >= threshold
   std::vector<double> leaf;           // trees x 2^D leaf values
 
-  /// Raw scores of `rows` rows: x is a column-major block (feature j of row r at
-  /// x[j * stride + r], stride >= rows); out is rows x k, row-major (out[r * k + c]).
-  void predict_block(const double* x, std::int64_t rows, std::int64_t stride,
-                     double* out) const noexcept;
+  /// Adds the leaves of trees [first, last) to the raw scores of `rows` rows, tree by tree (tree
+  /// t to output t % k): x is a column-major block (feature j of row r at x[j * stride + r],
+  /// stride >= rows); out is rows x k, row-major (out[r * k + c]).
+  void add_block(const double* x, std::int64_t rows, std::int64_t stride, std::int64_t first,
+                 std::int64_t last, double* out) const noexcept;
 };
 
 /// `trees` as FlatTrees; `trees` must be valid (BoostedTrees::validate).
 FlatTrees flatten(const BoostedTrees& trees);
+
+/// The ensemble compiled for sampling, where every row walks every tree. Between two adjacent
+/// thresholds of every feature the whole ensemble is constant, so a run of boosting rounds
+/// whose trees split on few distinct thresholds is one lookup table: a row's cell is given by
+/// its rank among each feature's thresholds, and the cell holds the sum of those trees'
+/// leaves. Rounds are cut greedily, in order, into such tables (at most `max_table_cells`
+/// cells x k values each, `max_total_cells` in all); a round that fits in no table is walked.
+/// A table's cell holds its trees' leaves summed in order from 0, so a prediction is the base
+/// score plus each segment's sum: it can differ from BoostedTrees::predict_row (leaves added
+/// one by one) in the last bits, and is the same on every machine and thread count.
+struct CompiledTrees {
+  /// Trees [first_tree, last_tree) (whole rounds): a table, or walked when `cells` is empty.
+  struct Segment {
+    std::int64_t first_tree = 0;
+    std::int64_t last_tree = 0;
+    std::vector<std::int32_t> features;              // the features the trees split on
+    std::vector<std::vector<std::int32_t>> offsets;  // per listed feature: cell offset by rank
+    std::vector<double> cells;                       // cells x k sums, row-major
+  };
+  std::int32_t n_outputs = 1;             // k
+  std::vector<double> base_score;         // k
+  std::vector<std::vector<double>> cuts;  // per feature: its distinct thresholds, ascending
+  std::vector<std::int32_t> ranked;       // features some table reads, ascending
+  std::vector<Segment> segments;          // in tree order, covering every tree
+  FlatTrees flat;                         // every tree, for the walked segments
+
+  /// Raw scores of `rows` rows, x and out laid out as in FlatTrees::add_block.
+  void predict_block(const double* x, std::int64_t rows, std::int64_t stride, double* out) const;
+  /// Cells in all tables (each holding k values).
+  [[nodiscard]] std::int64_t table_cells() const noexcept;
+};
+
+/// Default table sizes of `compile`: 32,768 cells (256 KiB at k = 1, within a core's L2 cache)
+/// per table and 2^20 in all (8 MiB at k = 1).
+inline constexpr std::int64_t kMaxTableCells = std::int64_t{1} << 15;
+inline constexpr std::int64_t kMaxTotalCells = std::int64_t{1} << 20;
+
+/// `trees` compiled; `trees` must be valid (BoostedTrees::validate). Cell counts include the
+/// factor k.
+CompiledTrees compile(const BoostedTrees& trees, std::int64_t max_table_cells = kMaxTableCells,
+                      std::int64_t max_total_cells = kMaxTotalCells);
 
 /// Fits a booster on x (n x p, column-major: feature j at x[j * n, (j + 1) * n)) and targets y
 /// (n values: real targets for kSquaredError, class codes 0..k-1 stored as doubles for

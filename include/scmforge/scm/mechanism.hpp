@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -121,9 +122,9 @@ struct Mechanism {
   /// kLinear / kBoosted on a categorical node: the level code of each model output class
   /// (levels absent from the training column are never sampled and have no output).
   std::vector<std::int32_t> classes;
-  LinearModel linear;    // kLinear
-  BoostedTrees boosted;  // kBoosted
-  FlatTrees flat;        // kBoosted: `boosted` for block prediction (rebuilt on load, not saved)
+  LinearModel linear;      // kLinear
+  BoostedTrees boosted;    // kBoosted
+  CompiledTrees compiled;  // kBoosted: `boosted` for sampling (rebuilt on load, not saved)
   /// Numeric kEmpirical: the training values. Numeric kLinear / kBoosted: the residuals
   /// y - f(x) on the training rows (the additive noise).
   std::vector<double> values;
@@ -154,10 +155,13 @@ Mechanism fit_mechanism(const Table<double>& data, std::int32_t node,
 
 /// Fills rows [begin, end) of `out` (the node's column, indexed by absolute row) by sampling
 /// the mechanism given the parents' sampled columns `columns[parents[i]]` (full columns,
-/// indexed by absolute row), drawing randomness from `rng`. `range` clips / rounds numeric
-/// values when `clip` / `round` say so. `scratch` is reused between calls.
+/// indexed by absolute row). The rows of block b (rows [b * block, (b + 1) * block)) draw
+/// their randomness, in row order, from `block_rng(b)`; `begin` is a multiple of `block`.
+/// `range` clips / rounds numeric values when `clip` / `round` say so. `scratch` is reused
+/// between calls.
 void sample_rows(const Mechanism& mechanism, const ColumnRange& range, bool clip, bool round,
                  const std::vector<const double*>& columns, std::int64_t begin, std::int64_t end,
-                 Rng& rng, double* out, std::vector<double>& scratch);
+                 std::int64_t block, const std::function<Rng(std::int64_t)>& block_rng, double* out,
+                 std::vector<double>& scratch);
 
 }  // namespace scmforge::scm

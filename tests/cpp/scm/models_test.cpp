@@ -101,13 +101,14 @@ TEST(ScmBoosting, SoftmaxLearnsThreeClassesOnTwoFeatures) {
   EXPECT_GT(right, n * 99 / 100);  // observed 1500 / 1500
 }
 
-TEST(ScmBoosting, FlatTreesPredictBitwiseLikeTheTrees) {
-  // Trees of uneven depth (min_leaf stops some branches early), softmax with 3 outputs.
+TEST(ScmBoosting, CompiledTreesPredictLikeTheTrees) {
+  // Trees of uneven depth (min_leaf stops some branches early), softmax with 3 outputs, and a
+  // duplicated feature value grid so that rows fall exactly on thresholds.
   const int n = 600;
   Rng rng = test_rng(5);
   std::vector<double> x(3 * n), y(n);
   for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < 3; ++j) x[j * n + i] = dist::normal(rng);
+    for (int j = 0; j < 3; ++j) x[j * n + i] = std::round(dist::normal(rng) * 8) / 8;
     y[i] = x[i] + x[n + i] > 0.5 ? 2 : (x[2 * n + i] > 0 ? 1 : 0);
   }
   BoostingOptions o;
@@ -115,15 +116,37 @@ TEST(ScmBoosting, FlatTreesPredictBitwiseLikeTheTrees) {
   o.max_depth = 4;
   o.min_leaf = 40;
   const BoostedTrees m = fit_boosted(x, n, 3, y, BoostingLoss::kSoftmax, 3, o);
-  const FlatTrees f = flatten(m);
-  EXPECT_EQ(f.depth, 4);
-  std::vector<double> block(static_cast<std::size_t>(n) * 3);
-  f.predict_block(x.data(), n, n, block.data());
+  // Thresholds are midpoints; rows on a threshold test x >= threshold exactly.
+  std::vector<double> rows = x;
+  for (int i = 0; i < 40; ++i) rows[i] = m.threshold[static_cast<std::size_t>(i)];
+  std::vector<double> truth(static_cast<std::size_t>(n) * 3);
   for (int i = 0; i < n; ++i) {
-    const double row[3] = {x[i], x[n + i], x[2 * n + i]};
-    double out[3];
-    m.predict_row(row, out);
-    for (int c = 0; c < 3; ++c) ASSERT_EQ(block[i * 3 + c], out[c]) << i;
+    const double row[3] = {rows[i], rows[n + i], rows[2 * n + i]};
+    m.predict_row(row, truth.data() + static_cast<std::ptrdiff_t>(i) * 3);
+  }
+  struct Case {
+    std::int64_t table, total;
+    bool tables, walks;
+  };
+  // Everything walked (bitwise equal), one table per round or more, and a mix of both.
+  for (const Case& c : {Case{0, 0, false, true}, Case{kMaxTableCells, kMaxTotalCells, true, false},
+                        Case{300, 1500, true, true}}) {
+    const CompiledTrees f = compile(m, c.table, c.total);
+    bool tables = false, walks = false;
+    for (const auto& s : f.segments) (s.cells.empty() ? walks : tables) = true;
+    EXPECT_EQ(tables, c.tables) << c.table;
+    EXPECT_EQ(walks, c.walks) << c.table;
+    EXPECT_LE(f.table_cells(), c.total);
+    EXPECT_EQ(f.segments.back().last_tree, static_cast<std::int64_t>(m.roots.size()));
+    std::vector<double> block(static_cast<std::size_t>(n) * 3);
+    f.predict_block(rows.data(), n, n, block.data());
+    for (std::size_t i = 0; i < block.size(); ++i) {
+      if (c.tables) {
+        ASSERT_NEAR(block[i], truth[i], 1e-12) << i;  // leaves summed in another grouping
+      } else {
+        ASSERT_EQ(block[i], truth[i]) << i;
+      }
+    }
   }
 }
 

@@ -238,6 +238,16 @@ TEST(ScmSample, DeterministicAcrossThreadCountsAndPrefixStable) {
   for (std::int64_t j = 0; j < 3; ++j) {
     for (std::int64_t i = 0; i < kSampleBlock; ++i) ASSERT_EQ(big.at(i, j), a.at(i, j));
   }
+  // Tree mechanisms, and samples large enough that threads take runs of several blocks (runs
+  // of 6, 3 and 2 blocks at 1, 2 and 3 threads): the same bytes.
+  o.mechanisms = MechanismChoice::kBoosted;
+  const Scm trees = Scm::fit(data, edges, o);
+  const Table<double> t1 = trees.sample(100000, 7, 1);
+  for (int threads : {2, 3}) {
+    const Table<double> tn = trees.sample(100000, 7, threads);
+    EXPECT_EQ(std::memcmp(t1.values.data(), tn.values.data(), t1.values.size() * sizeof(double)), 0)
+        << threads;
+  }
 }
 
 TEST(ScmFit, ImputePolicyFillsMissingValues) {
