@@ -63,12 +63,16 @@ class CausalMix:
     mechanisms: "auto" | "linear" | "boosted" (scmforge.scm.SCM).
     seed: fixes the DAG extension, the mechanism selection and, unless sample gets its own seed,
         the rows.
+    snap_levels: numeric features with at most this many distinct training values (counts,
+        scores, coded answers) have their samples snapped to the nearest training value
+        (``snapped_``); 0 turns it off.
     """
 
     def __init__(self, discovery: Any = "pc", alpha: float = 0.05, test: str = "auto",
                  mechanisms: str = "auto", max_depth: int = -1, seed: int = 0,
-                 threads: Optional[int] = None) -> None:
+                 threads: Optional[int] = None, snap_levels: int = 30) -> None:
         self.discovery = discovery
+        self.snap_levels = snap_levels
         self.alpha = alpha
         self.test = test
         self.mechanisms = mechanisms
@@ -85,6 +89,9 @@ class CausalMix:
         and what discovery and SCM.fit reject), naming it."""
         pd = _pandas()
         seed = _seed_of(self.seed)
+        if isinstance(self.snap_levels, bool) or not isinstance(self.snap_levels, numbers.Integral) \
+                or self.snap_levels < 0:
+            raise InvalidInputError(f"snap_levels must be an int >= 0, got {self.snap_levels!r}")
         frame, self._form = _as_frame(X, y)
         self.target_ = self._form["target"]
         if self.target_ is not None:
@@ -125,6 +132,14 @@ class CausalMix:
         self.scm_ = SCM.fit(frame, self.edges_, mechanisms=self.mechanisms, seed=seed,
                             threads=self.threads)
         self._columns = list(frame.columns)
+        # Numeric columns with few distinct values (counts, scores, coded answers): samples are
+        # snapped to the nearest training value, so they keep the column's support.
+        self.snapped_ = {}
+        for c in self._columns:
+            if c != self.target_ and not is_categorical(frame[c]):
+                values = np.unique(frame[c].to_numpy(dtype=float))
+                if 2 <= len(values) <= self.snap_levels:
+                    self.snapped_[c] = values
         return self
 
     # -- sample ----------------------------------------------------------------------------------
@@ -143,6 +158,11 @@ class CausalMix:
             rows = self.scm_.sample(int(n), seed=base, threads=self.threads)
         else:
             rows = self._conditional(int(n), base, self._quotas(int(n), class_shares))
+        for c, support in self.snapped_.items():
+            v = rows[c].to_numpy(dtype=float)
+            i = np.clip(np.searchsorted(support, v), 1, len(support) - 1)
+            left, right = support[i - 1], support[i]
+            rows[c] = np.where(v - left <= right - v, left, right).astype(rows[c].dtype)
         return self._output(rows)
 
     def fit_resample(self, X: Any, y: Any = None, ratio: float = 1.0, n: Optional[int] = None,
@@ -366,6 +386,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--class-shares", default="keep", help="keep | balance | model")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--snap-levels", type=int, default=30,
+                        help="snap numeric columns with at most this many distinct values to them (0: off)")
     parser.add_argument("--report", help="Markdown fidelity report (PNG plots beside it)")
     parser.add_argument("--graph-out", help="write the learned graph (JSON)")
     args = parser.parse_args(argv)
@@ -386,7 +408,7 @@ def main(argv: list[str]) -> int:
             discovery = _read_graph(discovery)
         aug = CausalMix(discovery=discovery, alpha=args.alpha, test=args.test,
                         mechanisms=args.mechanisms, max_depth=args.max_depth, seed=args.seed,
-                        threads=args.threads)
+                        threads=args.threads, snap_levels=args.snap_levels)
         if args.target is None:
             aug.fit(table)
             synth = aug.sample(n)

@@ -49,6 +49,9 @@ def test_causalmix_learns_the_graph_keeps_types_and_class_shares(data):
     share = (y == "yes").mean()
     assert (ys == "yes").sum() == round(3001 * share)  # "keep": exact largest-remainder counts
     assert Xs["d"].between(X["d"].min(), X["d"].max()).all()
+    # d has 10 distinct values: its samples are snapped to them; a and b are left alone.
+    assert list(aug.snapped_) == ["d"] and set(Xs["d"]) <= set(X["d"])
+    assert not CausalMix(seed=0, snap_levels=0).fit(X, y).snapped_
     balanced = aug.sample(1000, class_shares="balance")[1]
     assert balanced.value_counts().to_dict() == {"no": 500, "yes": 500}
     counts = aug.sample(100, class_shares={"yes": 70, "no": 30})[1].value_counts().to_dict()
@@ -126,6 +129,7 @@ def test_bad_inputs_are_named(data):
         (lambda: CausalMix().fit(X.assign(label=1), y), "already has a column named 'label'"),
         (lambda: CausalMix(discovery=[("a", "zz")]).fit(X, y), "zz"),
         (lambda: CausalMix().fit_resample(X, y, ratio=0), "ratio must be > 0"),
+        (lambda: CausalMix(snap_levels=-1).fit(X, y), "snap_levels must be"),
         (lambda: fidelity(X, X[["a"]]), "different columns"),
         (lambda: fidelity(X.assign(label=y), X.assign(label=y), target="nope"), "not a column"),
     ]
