@@ -20,7 +20,8 @@ void add_causal_commands(CLI::App& app);
 /// Adds `scmforge scm ...` (fit, sample, show) to the app.
 void add_scm_commands(CLI::App& app);
 
-/// Adds `scmforge train metatree` and `scmforge eval metatree` (Python drivers) to the app.
+/// Adds `scmforge train metatree|tfm`, `scmforge eval metatree|causalmixft` and `scmforge
+/// finetune tfm` (Python drivers) to the app.
 void add_model_commands(CLI::App& app);
 
 /// `scmforge augment`: CausalMix synthetic rows of a CSV table (the Python driver).

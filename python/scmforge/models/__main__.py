@@ -1,5 +1,6 @@
-"""``python -m scmforge.models train|eval ...``: the drivers behind ``scmforge train metatree`` and
-``scmforge eval metatree``. Bad arguments print ``error: ...`` and exit with status 2."""
+"""``python -m scmforge.models VERB MODEL ...``: the drivers behind ``scmforge train metatree|tfm``,
+``scmforge eval metatree|causalmixft`` and ``scmforge finetune tfm``. Bad arguments print
+``error: ...`` and exit with status 2."""
 
 from __future__ import annotations
 
@@ -8,15 +9,24 @@ import sys
 
 from scmforge._errors import Error, InvalidInputError
 
+# (verb, model) -> (module, function)
+DRIVERS = {
+    ("train", "metatree"): ("scmforge.models.train", "main"),
+    ("eval", "metatree"): ("scmforge.models.evaluate", "main"),
+    ("train", "tfm"): ("scmforge.models.tfm_train", "main"),
+    ("finetune", "tfm"): ("scmforge.models.causalmixft", "finetune_main"),
+    ("eval", "causalmixft"): ("scmforge.models.causalmixft", "eval_main"),
+}
+
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("train", "eval"):
-        print("usage: python -m scmforge.models train|eval [--help]", file=sys.stderr)
+    if len(argv) < 2 or tuple(argv[:2]) not in DRIVERS:
+        known = ", ".join(" ".join(k) for k in DRIVERS)
+        print(f"usage: python -m scmforge.models VERB MODEL [--help]; one of: {known}", file=sys.stderr)
         return 2
     try:
-        # The submodules by name: scmforge.models.train is also the name of the train function.
-        driver = importlib.import_module("scmforge.models.train" if argv[0] == "train" else "scmforge.models.evaluate")
-        return driver.main(argv[1:])
+        module, function = DRIVERS[(argv[0], argv[1])]
+        return getattr(importlib.import_module(module), function)(argv[2:])
     except InvalidInputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,266 @@
+"""The tabular foundation model, its pre-training, TFMClassifier, fine-tuning and the CausalMixFT
+protocol (scmforge.models.tfm*, scmforge.models.causalmixft)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from scmforge import InvalidInputError  # noqa: E402
+from scmforge.models import causalmixft  # noqa: E402
+from scmforge.models.tfm import TFMConfig, TFMModel, checkpoint_state, load_tfm, loss  # noqa: E402
+from scmforge.models.tfm_classifier import BUNDLED_TFM, TFMClassifier, roc_auc  # noqa: E402
+from scmforge.models.tfm_train import RECIPES, prior_stream, train_tfm  # noqa: E402
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "datasets", "classification")
+
+
+def tiny_model(seed: int = 0, **sizes) -> TFMModel:
+    torch.manual_seed(seed)
+    return TFMModel(TFMConfig(**{"width": 16, "layers": 1, "heads": 2, **sizes}))
+
+
+def test_shapes_and_absent_classes_masked():
+    model = tiny_model()
+    x = torch.randn(3, 20, 10)
+    y = torch.randint(0, 3, (3, 12))
+    fmask = torch.zeros(3, 10, dtype=torch.bool)
+    fmask[:, :4] = True
+    logits = model(x, y, fmask, torch.tensor([3, 3, 2]))
+    assert logits.shape == (3, 8, 10)
+    assert torch.isinf(logits[:, :, 3:]).all() and torch.isinf(logits[2, :, 2]).all()
+    assert torch.isfinite(logits[:2, :, :3]).all()
+
+
+def test_test_rows_do_not_see_each_other_and_padding_is_ignored():
+    model = tiny_model().eval()
+    x = torch.randn(1, 30, 10)
+    x[:, :, 5:] = 0
+    y = torch.randint(0, 2, (1, 20))
+    fmask = torch.zeros(1, 10, dtype=torch.bool)
+    fmask[:, :5] = True
+    k = torch.tensor([2])
+    with torch.no_grad():
+        whole = model(x, y, fmask, k)
+        first = model(x[:, :25], y, fmask, k)  # the first 5 test rows alone
+        noisy = x.clone()
+        noisy[:, :, 5:] = torch.randn(1, 30, 5)  # values in masked feature slots
+        masked = model(noisy, y, fmask, k)
+    torch.testing.assert_close(first, whole[:, :5], rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(masked, whole, rtol=1e-5, atol=1e-5)
+
+
+def test_bad_shapes_are_named():
+    model = tiny_model()
+    with pytest.raises(InvalidInputError, match="10 \\(padded\\) features"):
+        model(torch.randn(1, 10, 7), torch.zeros(1, 5, dtype=torch.long), torch.ones(1, 7, dtype=torch.bool),
+              torch.tensor([2]))
+    with pytest.raises(InvalidInputError, match="at least one training and one test row"):
+        model(torch.randn(1, 5, 10), torch.zeros(1, 5, dtype=torch.long), torch.ones(1, 10, dtype=torch.bool),
+              torch.tensor([2]))
+    with pytest.raises(InvalidInputError, match="multiple of heads"):
+        TFMConfig(width=10, heads=4)
+
+
+def test_learns_a_simple_task_in_a_short_run():
+    # Class = [x0 > 0] in every table: after a short run the model must use the context.
+    torch.manual_seed(0)
+    model = tiny_model(width=32, heads=4, layers=2)  # one layer learns it far more slowly
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    gen = torch.Generator().manual_seed(1)
+
+    def batch(b: int = 16, n: int = 60, pos: int = 40):
+        x = torch.randn(b, n, 10, generator=gen)
+        flip = torch.rand(b, 1, generator=gen) < 0.5  # the sign convention varies per table
+        y = ((x[:, :, 0] > 0) ^ flip).long()
+        fmask = torch.zeros(b, 10, dtype=torch.bool)
+        fmask[:, :3] = True
+        return {"x": x, "y": y, "feature_mask": fmask, "num_classes": torch.full((b,), 2), "single_eval_pos": pos}
+
+    with torch.no_grad():
+        before = float(loss(model, batch()))
+    for _ in range(300):
+        value = loss(model, batch())
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+    with torch.no_grad():
+        b = batch()
+        after = float(loss(model, b))
+        logits = model(b["x"], b["y"][:, :40], b["feature_mask"], b["num_classes"])
+        accuracy = float((logits.argmax(-1) == b["y"][:, 40:]).float().mean())
+    assert before > 0.6 and after < 0.3, (before, after)  # observed 0.69 -> 0.15
+    assert accuracy > 0.85, accuracy  # the flip is only knowable from the context labels
+
+
+def test_checkpoint_round_trip_and_bad_files(tmp_path):
+    model = tiny_model()
+    path = tmp_path / "m.pt"
+    torch.save(checkpoint_state(model), path)
+    loaded, state = load_tfm(str(path))
+    assert state["format"] == "scmforge-tfm" and loaded.config == model.config
+    for a, b in zip(model.state_dict().values(), loaded.state_dict().values()):
+        assert torch.equal(a, b)
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(InvalidInputError, match="not a readable TFM checkpoint"):
+        load_tfm(str(tmp_path / "junk.pt"))
+    torch.save({"format": "other"}, tmp_path / "other.pt")
+    with pytest.raises(InvalidInputError, match="not a TFM checkpoint"):
+        load_tfm(str(tmp_path / "other.pt"))
+
+
+def test_training_resumes_exactly(tmp_path):
+    whole = train_tfm(str(tmp_path / "a"), recipe="test-tiny", steps=6, threads=1, quiet=True)
+    train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=3, threads=1, quiet=True)
+    resumed = train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=6, threads=1, quiet=True)
+    assert resumed["step"] == whole["step"] == 6
+    a, _ = load_tfm(str(tmp_path / "a" / "checkpoint.pt"))
+    b, _ = load_tfm(str(tmp_path / "b" / "checkpoint.pt"))
+    for p, q in zip(a.state_dict().values(), b.state_dict().values()):
+        torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
+    rows = (tmp_path / "b" / "metrics.csv").read_text().strip().splitlines()
+    assert len(rows) == 7  # header + 6 steps
+    with pytest.raises(InvalidInputError, match="other settings"):
+        train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=6, seed=1, quiet=True)
+    with pytest.raises(InvalidInputError, match="unknown recipe"):
+        train_tfm(str(tmp_path / "c"), recipe="huge")
+
+
+def test_prior_stream_matches_the_model():
+    batch = prior_stream(RECIPES["test-tiny"], seed=0).batch(0)
+    assert batch["x"].shape[-1] <= 10 and int(batch["num_classes"].max()) <= 10
+    assert 0 < batch["single_eval_pos"] < batch["x"].shape[1]
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory) -> str:
+    """A briefly trained tiny checkpoint (the classifier tests do not depend on the bundled one)."""
+    out = tmp_path_factory.mktemp("tfm")
+    train_tfm(str(out), recipe="test-tiny", steps=10, threads=1, quiet=True)
+    return str(out / "checkpoint.pt")
+
+
+def _table(n: int = 120, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=n) > 0, "yes", "no")
+    return X, y
+
+
+def test_classifier_predicts_deterministically_and_rejects_bad_input(checkpoint):
+    X, y = _table()
+    clf = TFMClassifier(checkpoint, n_ensemble=3).fit(X[:80], y[:80])
+    p = clf.predict_proba(X[80:])
+    assert p.shape == (40, 2) and np.allclose(p.sum(1), 1.0)
+    assert set(clf.predict(X[80:])) <= {"no", "yes"}
+    again = TFMClassifier(checkpoint, n_ensemble=3).fit(X[:80], y[:80]).predict_proba(X[80:])
+    assert np.array_equal(p, again)
+    with pytest.raises(InvalidInputError, match="NaN"):
+        TFMClassifier(checkpoint).fit(np.where(X == X[3, 1], np.nan, X), y)
+    with pytest.raises(InvalidInputError, match="single class"):
+        TFMClassifier(checkpoint).fit(X, np.full(len(y), "a"))
+    with pytest.raises(InvalidInputError, match="at most 10 classes"):
+        TFMClassifier(checkpoint).fit(X, np.arange(len(y)) % 11)
+    with pytest.raises(InvalidInputError, match="feature_subsample=True"):
+        TFMClassifier(checkpoint).fit(np.hstack([X, X, X]), y)
+    wide = TFMClassifier(checkpoint, feature_subsample=True).fit(np.hstack([X, X, X]), y)
+    assert len(wide.columns_) == 10
+    with pytest.raises(InvalidInputError, match="fitted on 4"):
+        clf.predict_proba(X[:, :3])
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        TFMClassifier(str(os.path.join(os.path.dirname(checkpoint), "missing.pt"))).fit(X, y)
+
+
+def test_finetune_keeps_the_best_validation_weights(checkpoint):
+    X, y = _table(200, seed=3)
+    clf = TFMClassifier(checkpoint, n_ensemble=1).fit(X[:80], y[:80])
+    history = clf.finetune(X[80:120], y[80:120], steps=20, eval_every=5, lr=1e-3)
+    assert history[0]["step"] == 0 and len(history) >= 2
+    best = min(history, key=lambda r: r["val_loss"])
+    assert clf.finetune_best_step_ == best["step"]
+    proba = clf.predict_proba(X[80:120])
+    codes = clf._codes(y[80:120], "y")
+    assert roc_auc(codes, proba, 2) == pytest.approx(best["val_auc"], abs=1e-9)
+    assert -np.mean(np.log(proba[np.arange(40), codes])) == pytest.approx(best["val_loss"], abs=1e-9)
+    with pytest.raises(InvalidInputError, match="not among the fitted classes"):
+        clf.finetune(X[80:120], np.full(40, "maybe"), steps=2)
+    with pytest.raises(InvalidInputError, match="steps must be"):
+        clf.finetune(X[80:120], y[80:120], steps=0)
+
+
+def test_synthetic_rows_never_reach_validation_or_test(checkpoint, monkeypatch):
+    # The generator sees only the training rows, and the validation / test rows are scored with
+    # the real training rows as the context: record what each part is built from.
+    path = os.path.join(SHARED, "diabetes.csv")
+    if not os.path.exists(path):
+        pytest.skip("shared datasets not present")
+    X, y = causalmixft.load_table(path)
+    parts = causalmixft.split(X, y, 64, seed=5)
+    assert parts is not None
+    assert not set(parts["train"]) & set(parts["val"]) and not set(parts["train"]) & set(parts["test"])
+    assert not set(parts["val"]) & set(parts["test"])
+    seen = {}
+    real = causalmixft.synthesize
+
+    def spy(mode, Xg, yg, n, seed, epochs=300):
+        seen["generator_rows"] = Xg.copy()
+        return real(mode, Xg, yg, n, seed, epochs)
+
+    monkeypatch.setattr(causalmixft, "synthesize", spy)
+    contexts = []
+    original = TFMClassifier.predict_proba_columns
+
+    def record(self, rows):
+        contexts.append(self.context_x_.copy())
+        return original(self, rows)
+
+    monkeypatch.setattr(TFMClassifier, "predict_proba_columns", record)
+    out = causalmixft.run(X, y, parts, ["jitter"], checkpoint, seed=5, ratio=1.0, steps=4, eval_every=2, lr=1e-4)
+    train_rows = causalmixft.numeric(X)[parts["train"]]
+    # The generator was fitted on exactly the training rows.
+    assert np.array_equal(causalmixft.numeric(seen["generator_rows"]), train_rows)
+    # Every scoring (zero-shot, validation, test) used the real training rows as its context.
+    assert contexts and all(np.array_equal(c, train_rows[:, :c.shape[1]]) for c in contexts)
+    r = out["modes"]["jitter"]
+    assert r["synthetic_rows"] == 64 and r["history"][0]["step"] == 0
+
+
+def test_protocol_is_deterministic(checkpoint, tmp_path):
+    path = os.path.join(SHARED, "diabetes.csv")
+    if not os.path.exists(path):
+        pytest.skip("shared datasets not present")
+    X, y = causalmixft.load_table(path)
+    parts = causalmixft.split(X, y, 64, seed=2)
+    runs = [causalmixft.run(X, y, parts, ["none", "causalmix"], checkpoint, seed=2, ratio=0.5, steps=4,
+                            eval_every=2, lr=1e-4) for _ in range(2)]
+    assert json.dumps(runs[0], sort_keys=True, default=float) == json.dumps(runs[1], sort_keys=True, default=float)
+    assert runs[0]["modes"]["causalmix"]["synthetic_rows"] > 0
+
+
+def test_cli_train_and_bad_arguments(tmp_path):
+    cli = os.path.join(os.path.dirname(sys.executable), "scmforge")
+    if not os.path.exists(cli):
+        pytest.skip("the scmforge CLI is not installed in this environment")
+    run = subprocess.run([cli, "train", "tfm", str(tmp_path / "run"), "--recipe", "test-tiny", "--steps", "2",
+                          "--threads", "1", "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "run" / "checkpoint.pt").exists()
+    bad = subprocess.run([cli, "train", "tfm", str(tmp_path / "x"), "--prior", "oops"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "KEY=VALUE" in bad.stderr
+    bad = subprocess.run([cli, "finetune", "tfm", str(tmp_path / "missing.csv")], capture_output=True, text=True)
+    assert bad.returncode != 0
+
+
+def test_bundled_checkpoint_is_small():
+    if not os.path.exists(BUNDLED_TFM):
+        pytest.fail(f"the bundled TFM checkpoint {BUNDLED_TFM} is missing")
+    assert os.path.getsize(BUNDLED_TFM) <= 5 * 1024 * 1024
+    model, state = load_tfm(BUNDLED_TFM)
+    assert state["step"] > 0
