@@ -83,4 +83,7 @@ for name, clf in (("MetaTree, 1 tree", meta), ("MetaTree, 20 trees", MetaTreeCla
                   ("CART (full training set)", DecisionTreeClassifier(max_depth=2).fit(Xtr, ytr))):
     print(f"{name:>24}: test accuracy {(clf.predict(Xte) == yte).mean():.3f}")
 PY
+echo "== 10. CausalMixFT: the bundled TFM (pre-trained only on the prior) zero-shot, then fine-tuned with CausalMix rows"
+"$SCMFORGE" finetune tfm ../shared/datasets/classification/diabetes.csv --train-rows 128 --augment causalmix \
+  --steps 30 --threads 2 --out "$OUT/finetune.json"
 echo "== demo done: outputs in $OUT/ (metatree.png and corpus.png show the distributions)"
