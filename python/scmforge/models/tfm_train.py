@@ -42,7 +42,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     },
     "test-tiny": {
         "model": {"width": 16, "layers": 1, "heads": 2, "mlp_ratio": 2},
-        "batch": 4, "rows": 48, "steps": 20, "lr": 3e-3, "warmup": 2, "weight_decay": 0.0, "clip": 1.0,
+        "batch": 4, "rows": 100, "steps": 20, "lr": 3e-3, "warmup": 2, "weight_decay": 0.0, "clip": 1.0,
         "checkpoint_every": 10,
     },
 }
@@ -83,7 +83,10 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
         torch.set_num_threads(int(threads))
     os.makedirs(out, exist_ok=True)
     config = TFMConfig(**r["model"])
-    run = {"model_kind": "tfm", "recipe": recipe, "settings": r, "seed": seed, "prior": prior}
+    # The run's identity: everything but its length, so a finished run can be extended with
+    # more --steps (the schedule then follows the new length from the resumed step).
+    run = {"model_kind": "tfm", "recipe": recipe, "settings": {k: v for k, v in r.items() if k != "steps"},
+           "seed": seed, "prior": prior}
     manifest_path = os.path.join(out, MANIFEST)
     checkpoint_path = os.path.join(out, CHECKPOINT)
     if os.path.exists(manifest_path):
@@ -103,7 +106,7 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, seen, elapsed = int(state["step"]), int(state["examples"]), float(state["elapsed"])
-    write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "model": config.to_dict(),
+    write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "steps": r["steps"], "model": config.to_dict(),
                                                               "parameters": parameter_count(model)}))
     metrics_path = os.path.join(out, METRICS)
     new_file = not os.path.exists(metrics_path)
