@@ -238,7 +238,7 @@ def per_dataset(doc: dict) -> list[str]:
     groups = {"binary": [n for n in names if info[n][0] == 2], "3+ classes": [n for n in names if info[n][0] > 2],
               "majority share <= 0.7": [n for n in names if info[n][1] <= 0.7],
               "majority share > 0.7": [n for n in names if info[n][1] > 0.7]}
-    lines += ["", f"| group | datasets | " + " | ".join(f"{m} T=1" for m in methods) + " |",
+    lines += ["", "| group | datasets | " + " | ".join(f"{m} T=1" for m in methods) + " |",
               "|---|---:|" + "---:|" * len(methods)]
     for group, members in groups.items():
         if members:

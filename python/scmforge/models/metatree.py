@@ -25,18 +25,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Optional
+from typing import ClassVar
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from scmforge._errors import InvalidInputError
+from scmforge.models._common import ModelConfig, checkpoint_state, load_checkpoint, parameter_count  # noqa: F401 - re-exported
 
 
 @dataclasses.dataclass(frozen=True)
-class MetaTreeConfig:
+class MetaTreeConfig(ModelConfig):
     """Model sizes and the target smoothing; stored in every checkpoint."""
+
+    LABEL: ClassVar[str] = "MetaTree"
+    SIZES: ClassVar[tuple[str, ...]] = ("n_features", "n_classes", "max_rows", "width", "layers", "heads", "mlp_ratio")
 
     n_features: int = 10
     n_classes: int = 10
@@ -49,25 +53,9 @@ class MetaTreeConfig:
     normalize: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("n_features", "n_classes", "max_rows", "width", "layers", "heads", "mlp_ratio"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidInputError(f"MetaTreeConfig.{name} must be a positive integer, got {value!r}")
-        if self.width % self.heads != 0:
-            raise InvalidInputError(f"MetaTreeConfig.width ({self.width}) must be a multiple of heads ({self.heads})")
+        super().__post_init__()
         if not 0 < self.sigma < 1:
             raise InvalidInputError(f"MetaTreeConfig.sigma must be in (0, 1), got {self.sigma}")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "MetaTreeConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise InvalidInputError(f"unknown MetaTree config keys: {sorted(unknown)}")
-        return cls(**values)
 
 
 class RMSNorm(nn.Module):
@@ -135,6 +123,9 @@ class _Layer(nn.Module):
 
 class MetaTreeModel(nn.Module):
     """The transformer: per-cell split logits for one node of a batch of tables."""
+
+    CONFIG = MetaTreeConfig
+    FORMAT = "scmforge-metatree"
 
     def __init__(self, config: MetaTreeConfig) -> None:
         super().__init__()
@@ -269,30 +260,7 @@ def generate_splits(model: MetaTreeModel, x: torch.Tensor, y_onehot: torch.Tenso
     return feature, threshold, status
 
 
-def parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-def checkpoint_state(model: MetaTreeModel, extra: Optional[dict] = None) -> dict:
-    """A checkpoint holding only tensors and plain Python values (loadable with weights_only=True)."""
-    return {"format": "scmforge-metatree", "version": 1, "config": model.config.to_dict(),
-            "model": model.state_dict(), **(extra or {})}
-
-
 def load_model(path: str) -> tuple[MetaTreeModel, dict]:
-    """The model of a checkpoint file and the checkpoint dict (``torch.load(weights_only=True)``:
+    """The model of a MetaTree checkpoint file and the checkpoint dict (``torch.load(weights_only=True)``:
     loading never runs code from the file)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # noqa: BLE001 - a truncated or foreign file
-        raise InvalidInputError(f"{path!r} is not a readable MetaTree checkpoint: {e}") from e
-    if not isinstance(state, dict) or state.get("format") != "scmforge-metatree":
-        raise InvalidInputError(f"{path!r} is not a MetaTree checkpoint (format field missing)")
-    if state.get("version") != 1:
-        raise InvalidInputError(f"{path!r}: checkpoint version {state.get('version')} is not supported (1 is)")
-    model = MetaTreeModel(MetaTreeConfig.from_dict(state["config"]))
-    model.load_state_dict(state["model"])
-    model.eval()
-    return model, state
+    return load_checkpoint(path, MetaTreeModel)

@@ -21,21 +21,22 @@ with the same result. Shapes: ``x`` (B, N, F) float32 padded to ``n_features``; 
 from __future__ import annotations
 
 import dataclasses
-from typing import Optional
+from typing import ClassVar
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from scmforge._errors import InvalidInputError
-from scmforge.models.metatree import RMSNorm, SwiGLU, _Attention, parameter_count
-
-FORMAT = "scmforge-tfm"
-
+from scmforge.models._common import ModelConfig, checkpoint_state, load_checkpoint, parameter_count
+from scmforge.models.metatree import RMSNorm, SwiGLU, _Attention
 
 @dataclasses.dataclass(frozen=True)
-class TFMConfig:
+class TFMConfig(ModelConfig):
     """Model sizes; stored in every checkpoint."""
+
+    LABEL: ClassVar[str] = "TFM"
+    SIZES: ClassVar[tuple[str, ...]] = ("n_features", "n_classes", "width", "layers", "heads", "mlp_ratio")
 
     n_features: int = 10
     n_classes: int = 10
@@ -45,25 +46,9 @@ class TFMConfig:
     mlp_ratio: int = 2
 
     def __post_init__(self) -> None:
-        for name in ("n_features", "n_classes", "width", "layers", "heads", "mlp_ratio"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidInputError(f"TFMConfig.{name} must be a positive integer, got {value!r}")
+        super().__post_init__()
         if self.n_classes < 2:
             raise InvalidInputError(f"TFMConfig.n_classes must be >= 2, got {self.n_classes}")
-        if self.width % self.heads != 0:
-            raise InvalidInputError(f"TFMConfig.width ({self.width}) must be a multiple of heads ({self.heads})")
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TFMConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise InvalidInputError(f"unknown TFM config keys: {sorted(unknown)}")
-        return cls(**values)
 
 
 class _Layer(nn.Module):
@@ -91,6 +76,9 @@ class _Layer(nn.Module):
 
 class TFMModel(nn.Module):
     """Class logits of a table's test rows given its training rows and labels."""
+
+    CONFIG = TFMConfig
+    FORMAT = "scmforge-tfm"
 
     def __init__(self, config: TFMConfig) -> None:
         super().__init__()
@@ -155,29 +143,10 @@ def pad_features(t: torch.Tensor, width: int) -> torch.Tensor:
     return F.pad(t, (0, width - f)) if f < width else t
 
 
-def checkpoint_state(model: TFMModel, extra: Optional[dict] = None) -> dict:
-    """A checkpoint holding only tensors and plain Python values (loadable with weights_only=True)."""
-    return {"format": FORMAT, "version": 1, "config": model.config.to_dict(), "model": model.state_dict(),
-            **(extra or {})}
-
-
 def load_tfm(path: str) -> tuple[TFMModel, dict]:
     """The model of a TFM checkpoint file and the checkpoint dict (``torch.load(weights_only=True)``:
     loading never runs code from the file)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # noqa: BLE001 - a truncated or foreign file
-        raise InvalidInputError(f"{path!r} is not a readable TFM checkpoint: {e}") from e
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise InvalidInputError(f"{path!r} is not a TFM checkpoint (format field missing)")
-    if state.get("version") != 1:
-        raise InvalidInputError(f"{path!r}: checkpoint version {state.get('version')} is not supported (1 is)")
-    model = TFMModel(TFMConfig.from_dict(state["config"]))
-    model.load_state_dict(state["model"])
-    model.eval()
-    return model, state
+    return load_checkpoint(path, TFMModel)
 
 
 __all__ = ["TFMConfig", "TFMModel", "checkpoint_state", "load_tfm", "loss", "pad_features", "parameter_count",

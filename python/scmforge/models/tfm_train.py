@@ -11,8 +11,6 @@ optimiser, step; loadable with ``torch.load(weights_only=True)``), ``OUT/metrics
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import os
 import sys
 import time
@@ -21,9 +19,8 @@ from typing import Any, Optional
 import torch
 
 from scmforge._errors import InvalidInputError
-from scmforge.io import write_atomically
-from scmforge.models.tfm import TFMConfig, TFMModel, checkpoint_state, loss, parameter_count
-from scmforge.models.train import _dump_json, learning_rate
+from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate, parameter_count
+from scmforge.models.tfm import TFMConfig, TFMModel, loss
 
 # The prior every recipe draws from: TabPFN's SCM prior at nanoTabPFN's settings, widened to the
 # model's 10 features and 10 classes; the recipe sets rows and batch size.
@@ -46,11 +43,6 @@ RECIPES: dict[str, dict[str, Any]] = {
         "checkpoint_every": 10,
     },
 }
-
-CHECKPOINT = "checkpoint.pt"
-METRICS = "metrics.csv"
-MANIFEST = "manifest.json"
-
 
 def prior_stream(recipe: dict, seed: int, **overrides: Any):
     """The recipe's PriorStream (endless); ``overrides`` are prior parameters."""
@@ -81,49 +73,23 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
         r["steps"] = int(steps)
     if threads is not None:
         torch.set_num_threads(int(threads))
-    os.makedirs(out, exist_ok=True)
     config = TFMConfig(**r["model"])
     # The run's identity: everything but its length, so a finished run can be extended with
     # more --steps (the schedule then follows the new length from the resumed step).
     run = {"model_kind": "tfm", "recipe": recipe, "settings": {k: v for k, v in r.items() if k != "steps"},
            "seed": seed, "prior": prior}
-    manifest_path = os.path.join(out, MANIFEST)
-    checkpoint_path = os.path.join(out, CHECKPOINT)
-    if os.path.exists(manifest_path):
-        with open(manifest_path, encoding="utf-8") as f:
-            earlier = json.load(f)
-        if {k: earlier.get(k) for k in run} != json.loads(json.dumps(run)):
-            raise InvalidInputError(f"{out!r} holds a run with other settings; use another folder or the same arguments")
-    elif os.listdir(out):
-        raise InvalidInputError(f"{out!r} is not empty and holds no TFM run")
+    folder = RunFolder(out, run, "TFM", quiet=quiet)
     source = prior_stream(r, seed, **prior)  # validates the prior overrides before anything is written
     torch.manual_seed(seed)
     model = TFMModel(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
-    step, seen, elapsed = 0, 0, 0.0
-    if os.path.exists(checkpoint_path):
-        state = torch.load(checkpoint_path, map_location=device, weights_only=True)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, seen, elapsed = int(state["step"]), int(state["examples"]), float(state["elapsed"])
-    write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "steps": r["steps"], "model": config.to_dict(),
-                                                              "parameters": parameter_count(model)}))
-    metrics_path = os.path.join(out, METRICS)
-    new_file = not os.path.exists(metrics_path)
+    step, seen, elapsed = folder.resume(model, optimizer, device)
+    folder.write_manifest(model, steps=r["steps"])
+    folder.open_metrics(["step", "examples", "loss", "lr", "examples_per_s", "data_s", "elapsed_s"])
     start = time.perf_counter() - elapsed
     last = {"step": step, "loss": float("nan"), "examples": seen}
-    tty = sys.stderr.isatty() and not quiet
-
-    def save() -> None:
-        state = checkpoint_state(model, {"optimizer": optimizer.state_dict(), "step": step, "examples": seen,
-                                         "elapsed": time.perf_counter() - start})
-        write_atomically(checkpoint_path, lambda p: torch.save(state, p))
-
-    with open(metrics_path, "a", newline="", encoding="utf-8") as metrics:
-        writer = csv.writer(metrics)
-        if new_file:
-            writer.writerow(["step", "examples", "loss", "lr", "examples_per_s", "data_s", "elapsed_s"])
-        model.train()
+    model.train()
+    try:
         while step < r["steps"]:
             t0 = time.perf_counter()
             batch = source.batch(step)
@@ -143,18 +109,16 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
             rate = batch["x"].shape[0] / max(time.perf_counter() - t1, 1e-9)
             current = float(value.detach())
             last = {"step": step, "loss": current, "examples": seen}
-            writer.writerow([step, seen, f"{current:.6f}", f"{learning_rate(step - 1, r):.3g}", f"{rate:.1f}",
-                             f"{data_s:.4f}", f"{time.perf_counter() - start:.1f}"])
-            metrics.flush()
-            if tty:
-                print(f"\rstep {step}/{r['steps']} loss {current:.4f} {rate:.0f} tables/s", end="", file=sys.stderr)
+            folder.log([step, seen, f"{current:.6f}", f"{learning_rate(step - 1, r):.3g}", f"{rate:.1f}",
+                        f"{data_s:.4f}", f"{time.perf_counter() - start:.1f}"],
+                       f"step {step}/{r['steps']} loss {current:.4f} {rate:.0f} tables/s")
             if step % r["checkpoint_every"] == 0:
-                save()
+                folder.save(model, optimizer, step, seen, time.perf_counter() - start)
             if minutes is not None and time.perf_counter() - start > 60 * minutes:
                 break
-    save()
-    if tty:
-        print(file=sys.stderr)
+    finally:
+        folder.close()
+    folder.save(model, optimizer, step, seen, time.perf_counter() - start)
     return {**last, "elapsed_s": time.perf_counter() - start, "parameters": parameter_count(model)}
 
 

@@ -13,9 +13,6 @@ all-reduce after every step (not DDP's hooks: a step runs one forward pass per t
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import math
 import os
 import sys
 import time
@@ -25,8 +22,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
-from scmforge.io import write_atomically
-from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, checkpoint_state, loss, parameter_count
+from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate
+from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss, parameter_count
 
 # Recipes: model sizes and optimisation. cpu-small trains on 2 CPU cores within an hour; gpu-base
 # is the documented GPU recipe (docs/metatree.md), not run in tests or CI.
@@ -48,11 +45,6 @@ RECIPES: dict[str, dict[str, Any]] = {
     },
 }
 
-CHECKPOINT = "checkpoint.pt"
-METRICS = "metrics.csv"
-MANIFEST = "manifest.json"
-
-
 def permute_features(batch: dict, generator: torch.Generator) -> dict:
     """The batch with its feature axis permuted (one permutation per example), the split features
     renumbered to match."""
@@ -68,15 +60,6 @@ def permute_features(batch: dict, generator: torch.Generator) -> dict:
     split = batch["split_feature"]
     out["split_feature"] = torch.where(split >= 0, inverse.gather(1, split.clamp(min=0)), split)
     return out
-
-
-def learning_rate(step: int, recipe: dict) -> float:
-    """Linear warm-up, then cosine decay to 10% of the peak at the last step."""
-    warmup, total, peak = recipe["warmup"], recipe["steps"], recipe["lr"]
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, total - warmup))
-    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 class _Stream(torch.utils.data.IterableDataset):
@@ -122,28 +105,14 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         torch.distributed.init_process_group("nccl" if device == "cuda" else "gloo")
     if device == "cuda":
         device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
-    os.makedirs(out, exist_ok=True)
     config = MetaTreeConfig(**r["model"])
     run = {"recipe": recipe, "settings": r, "seed": seed, "data": data, "corpus_options": corpus_options,
            "world_size": world}
-    manifest_path = os.path.join(out, MANIFEST)
-    checkpoint_path = os.path.join(out, CHECKPOINT)
-    if os.path.exists(manifest_path):
-        with open(manifest_path, encoding="utf-8") as f:
-            earlier = json.load(f)
-        if {k: earlier.get(k) for k in run} != json.loads(json.dumps(run)):
-            raise InvalidInputError(f"{out!r} holds a run with other settings; use another folder or the same arguments")
-    elif os.listdir(out):
-        raise InvalidInputError(f"{out!r} is not empty and holds no MetaTree run")
+    folder = RunFolder(out, run, "MetaTree", quiet=quiet, writer=rank == 0)
     torch.manual_seed(seed)
     model = MetaTreeModel(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
-    step, seen, elapsed = 0, 0, 0.0
-    if os.path.exists(checkpoint_path):
-        state = torch.load(checkpoint_path, map_location=device, weights_only=True)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, seen, elapsed = int(state["step"]), int(state["examples"]), float(state["elapsed"])
+    step, seen, elapsed = folder.resume(model, optimizer, device)
     if data is not None:
         from scmforge.torch import MetaTreeShards
 
@@ -152,27 +121,15 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         from scmforge.torch import MetaTreeStream
 
         source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, **corpus_options)
-    if rank == 0:
-        write_atomically(manifest_path, lambda p: _dump_json(p, {**run, "model": config.to_dict(),
-                                                                  "parameters": parameter_count(model)}))
+    folder.write_manifest(model)
     loader = DataLoader(_Stream(source, step * world + rank, world), batch_size=None, num_workers=r["workers"])
-    metrics_path = os.path.join(out, METRICS)
-    new_file = not os.path.exists(metrics_path)
-    metrics = open(metrics_path, "a", newline="", encoding="utf-8")  # noqa: SIM115 - closed below
-    writer = csv.writer(metrics)
-    if new_file:
-        writer.writerow(["step", "examples", "loss", "lr", "examples_per_s", "data_wait_s", "elapsed_s"])
+    folder.open_metrics(["step", "examples", "loss", "lr", "examples_per_s", "data_wait_s", "elapsed_s"])
     start = time.perf_counter() - elapsed
     last = {"step": step, "loss": float("nan")}
     wait_start = time.perf_counter()
-    tty = sys.stderr.isatty() and not quiet
 
     def save() -> None:
-        if rank != 0:
-            return
-        state = checkpoint_state(model, {"optimizer": optimizer.state_dict(), "step": step, "examples": seen,
-                                         "elapsed": time.perf_counter() - start})
-        write_atomically(checkpoint_path, lambda p: torch.save(state, p))
+        folder.save(model, optimizer, step, seen, time.perf_counter() - start)
 
     try:
         for index, batch in loader:
@@ -206,28 +163,18 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
             seen += int(batch["x"].shape[0]) * world
             rate = batch["x"].shape[0] / max(time.perf_counter() - t0, 1e-9)
             last = {"step": step, "loss": float(value.detach()), "examples": seen}
-            writer.writerow([step, seen, f"{float(value.detach()):.6f}", f"{learning_rate(step - 1, r):.3g}", f"{rate:.1f}",
-                             f"{data_wait:.4f}", f"{time.perf_counter() - start:.1f}"])
-            metrics.flush()
-            if tty:
-                print(f"\rstep {step}/{r['steps']} loss {float(value.detach()):.4f} {rate:.0f} examples/s", end="", file=sys.stderr)
+            folder.log([step, seen, f"{float(value.detach()):.6f}", f"{learning_rate(step - 1, r):.3g}", f"{rate:.1f}",
+                        f"{data_wait:.4f}", f"{time.perf_counter() - start:.1f}"],
+                       f"step {step}/{r['steps']} loss {float(value.detach()):.4f} {rate:.0f} examples/s")
             if step % r["checkpoint_every"] == 0:
                 save()
             if minutes is not None and time.perf_counter() - start > 60 * minutes:
                 break
             wait_start = time.perf_counter()
     finally:
-        metrics.close()
+        folder.close()
     save()
-    if tty:
-        print(file=sys.stderr)
     return {**last, "elapsed_s": time.perf_counter() - start, "parameters": parameter_count(model)}
-
-
-def _dump_json(path: str, value: dict) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, sort_keys=True)
-        f.write("\n")
 
 
 def main(argv: list[str]) -> int:
