@@ -226,7 +226,7 @@ def test_synthetic_rows_never_reach_validation_or_test(checkpoint, monkeypatch):
         return original(self, rows)
 
     monkeypatch.setattr(TFMClassifier, "predict_proba_columns", record)
-    out = causalmixft.run(X, y, parts, ["jitter"], checkpoint, seed=5, ratio=1.0, steps=4, eval_every=2, lr=1e-4)
+    out = causalmixft.run(X, y, parts, ["jitter"], checkpoint, seed=5, ratios=[1.0], steps=4, eval_every=2, lr=1e-4)
     train_rows = causalmixft.numeric(X)[parts["train"]]
     # The generator was fitted on exactly the training rows.
     assert np.array_equal(causalmixft.numeric(seen["generator_rows"]), train_rows)
@@ -242,13 +242,40 @@ def test_protocol_is_deterministic(checkpoint, tmp_path):
         pytest.skip("shared datasets not present")
     X, y = causalmixft.load_table(path)
     parts = causalmixft.split(X, y, 64, seed=2)
-    runs = [causalmixft.run(X, y, parts, ["none", "causalmix"], checkpoint, seed=2, ratio=0.5, steps=4,
+    runs = [causalmixft.run(X, y, parts, ["none", "causalmix"], checkpoint, seed=2, ratios=[0.5], steps=4,
                             eval_every=2, lr=1e-4) for _ in range(2)]
     for run in runs:  # wall-clock timings are the only fields allowed to differ
         for mode in run["modes"].values():
             mode.pop("seconds"), mode.pop("generator_s")
     assert json.dumps(runs[0], sort_keys=True) == json.dumps(runs[1], sort_keys=True)
     assert runs[0]["modes"]["causalmix"]["synthetic_rows"] > 0
+
+
+def test_ratio_sweep_labels_and_sizes(checkpoint):
+    path = os.path.join(SHARED, "diabetes.csv")
+    if not os.path.exists(path):
+        pytest.skip("shared datasets not present")
+    assert causalmixft.labels_of(["none", "jitter"], [2.0]) == [("none", "none", 2.0), ("jitter", "jitter", 2.0)]
+    X, y = causalmixft.load_table(path)
+    parts = causalmixft.split(X, y, 64, seed=3)
+    out = causalmixft.run(X, y, parts, ["none", "jitter"], checkpoint, seed=3, ratios=[0.5, 2.0], steps=2,
+                          eval_every=1, lr=1e-4)
+    assert list(out["modes"]) == ["none", "jitter@0.5x", "jitter@2x"]
+    assert [m["synthetic_rows"] for m in out["modes"].values()] == [0, 32, 128]
+
+
+def test_causalmix_keeps_columns_constant_on_the_training_rows():
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=80)
+    X = pd.DataFrame({"a": a, "b": a + rng.normal(0, 0.3, 80), "const": np.full(80, 2.5),
+                      "level": pd.Categorical(["x"] * 80)})
+    y = np.where(a > 0, "yes", "no")
+    Xs, ys = causalmixft.synthesize("causalmix", X, y, 50, seed=1)
+    assert list(Xs.columns) == list(X.columns) and len(Xs) == len(ys) == 50
+    assert (Xs["const"] == 2.5).all() and (Xs["level"] == "x").all()
+    assert list(Xs["level"].cat.categories) == ["x"] and set(ys) <= {"yes", "no"}
 
 
 def test_cli_train_and_bad_arguments(tmp_path):

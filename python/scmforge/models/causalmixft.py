@@ -27,11 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 import zlib
-from typing import Any, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -117,8 +116,15 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
     if mode.startswith("causalmix"):
         from scmforge.augment import CausalMix
 
+        # A column constant on these rows (common at 64 rows) carries nothing for discovery; it
+        # is left out of the SCM and keeps its value in the synthetic rows.
+        constant = [c for c in X.columns if X[c].nunique() <= 1]
         mix = CausalMix(discovery="fci" if mode == "causalmix-fci" else "pc", seed=seed, threads=1)
-        Xs, ys = mix.fit(X, pd.Series(y, name="__label__")).sample(n, seed=seed)
+        Xs, ys = mix.fit(X.drop(columns=constant), pd.Series(y, name="__label__")).sample(n, seed=seed)
+        for col in constant:
+            Xs[col] = X[col].iloc[:1].repeat(n).to_numpy()
+            if isinstance(X[col].dtype, pd.CategoricalDtype):
+                Xs[col] = pd.Categorical(Xs[col], categories=X[col].cat.categories)
         return Xs[X.columns], np.asarray(ys).astype(str)
     if mode == "jitter":
         rng = np.random.default_rng(seed)
@@ -153,9 +159,20 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
 
 # -- one run -------------------------------------------------------------------------------------
 
-def run(X, y: np.ndarray, parts: dict, modes: list[str], checkpoint: Optional[str], seed: int, ratio: float,
-        steps: int, eval_every: int, lr: float, ctgan_epochs: int = 300) -> dict:
-    """Zero-shot and fine-tuned scores of every mode on one split (see the module docstring)."""
+def labels_of(modes: list[str], ratios: list[float]) -> list[tuple[str, str, float]]:
+    """(label, mode, ratio) of every run of one split: the mode's name, or "mode@Rx" when
+    several synthetic ratios are compared ("none" runs once: it has no synthetic rows)."""
+    out = []
+    for mode in modes:
+        for ratio in ratios[:1] if mode == "none" or len(ratios) == 1 else ratios:
+            out.append((mode if mode == "none" or len(ratios) == 1 else f"{mode}@{ratio:g}x", mode, ratio))
+    return out
+
+
+def run(X, y: np.ndarray, parts: dict, modes: list[str], checkpoint: Optional[str], seed: int,
+        ratios: list[float], steps: int, eval_every: int, lr: float, ctgan_epochs: int = 300) -> dict:
+    """Zero-shot and fine-tuned scores of every mode (at every synthetic ratio) on one split (see
+    the module docstring); keyed by :func:`labels_of`."""
     from scmforge.models.tfm_classifier import TFMClassifier, roc_auc
 
     tr, va, te = parts["train"], parts["val"], parts["test"]
@@ -168,13 +185,13 @@ def run(X, y: np.ndarray, parts: dict, modes: list[str], checkpoint: Optional[st
     zero = roc_auc(base._codes(yt, "y"), base.predict_proba(xt), k)
     out = {"zero_shot": zero, "baselines": baselines(Xn[tr], base._codes(y[tr], "y"), xt, base._codes(yt, "y"), k),
            "modes": {}}
-    for mode in modes:
+    for label, mode, ratio in labels_of(modes, ratios):
         start = time.perf_counter()
         n_syn = int(round(ratio * len(tr)))
         try:
             Xs, ys = synthesize(mode, X.iloc[tr].reset_index(drop=True), y[tr], n_syn, seed, ctgan_epochs)
         except Exception as e:  # noqa: BLE001 - a generator that cannot fit this split is reported, not fatal
-            out["modes"][mode] = {"error": f"{type(e).__name__}: {e}"}
+            out["modes"][label] = {"error": f"{type(e).__name__}: {e}"}
             continue
         synthetic = None
         if Xs is not None:
@@ -191,7 +208,7 @@ def run(X, y: np.ndarray, parts: dict, modes: list[str], checkpoint: Optional[st
                                  on_eval=test_score)
         best = next(r for r in history if r["step"] == model.finetune_best_step_)
         tests = [r["test_auc"] for r in history]
-        out["modes"][mode] = {
+        out["modes"][label] = {
             "test_auc": best["test_auc"], "normalised": 100.0 * (best["test_auc"] / zero - 1.0),
             "val_test_corr": pearson([r["val_auc"] for r in history], tests),
             "val_loss_test_corr": pearson([-r["val_loss"] for r in history], tests),
@@ -235,7 +252,6 @@ def baselines(x: np.ndarray, y: np.ndarray, xt: np.ndarray, yt: np.ndarray, k: i
 
 def _common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", help="TFM checkpoint (default: the bundled cpu-small one)")
-    parser.add_argument("--ratio", type=float, default=1.0, help="synthetic rows per real training row")
     parser.add_argument("--steps", type=int, default=60, help="fine-tuning steps (early stopping may end sooner)")
     parser.add_argument("--eval-every", type=int, default=5)
     parser.add_argument("--lr", type=float, default=1e-4)
@@ -251,6 +267,7 @@ def finetune_main(argv: list[str]) -> int:
     parser.add_argument("--augment", default="causalmix", choices=MODES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="write the scores and the evaluation history as JSON")
+    parser.add_argument("--ratio", type=float, default=1.0, help="synthetic rows per real training row")
     _common_args(parser)
     args = parser.parse_args(argv)
     _threads(args.threads)
@@ -258,7 +275,7 @@ def finetune_main(argv: list[str]) -> int:
     parts = split(X, y, args.train_rows, args.seed)
     if parts is None:
         raise InvalidInputError(f"{args.data}: too few rows or a class too rare for {args.train_rows} training rows")
-    result = run(X, y, parts, [args.augment], args.checkpoint, args.seed, args.ratio, args.steps,
+    result = run(X, y, parts, [args.augment], args.checkpoint, args.seed, [args.ratio], args.steps,
                  args.eval_every, args.lr, args.ctgan_epochs)
     r = result["modes"][args.augment]
     print(f"zero-shot ROC-AUC {result['zero_shot']:.4f}; fine-tuned ({args.augment}) {r['test_auc']:.4f} "
@@ -316,6 +333,8 @@ def eval_main(argv: list[str]) -> int:
                         help="no fine-tuning: the pre-trained TFM against logistic regression and CART only")
     parser.add_argument("--quick", action="store_true", help="3 datasets, 2 folds, 64 rows")
     parser.add_argument("--out", default="docs/results/causalmixft", help="writes OUT.json and OUT.md")
+    parser.add_argument("--ratio", type=float, nargs="+", default=[1.0],
+                        help="synthetic rows per real training row; several values compare them (e.g. 0.5 1 2 4 8)")
     _common_args(parser)
     args = parser.parse_args(argv)
     _threads(args.threads)
@@ -326,13 +345,24 @@ def eval_main(argv: list[str]) -> int:
     wanted = [] if args.zero_shot else args.modes
     modes = [m for m in wanted if not (m in ("ctgan", "gaussian_copula") and not _has_sdv())]
     skipped = sorted(set(wanted) - set(modes))
-    records, start = [], time.perf_counter()
+    if any(r < 0 for r in args.ratio):
+        raise InvalidInputError(f"--ratio values must be >= 0, got {args.ratio}")
+    labels = [label for label, _, _ in labels_of(modes, args.ratio)]
+    tables = {}
     for name in names:
         X, y = load_table(os.path.join(folder, name))
         if len(np.unique(y)) > MAX_CLASSES:
             print(f"{name}: more than {MAX_CLASSES} classes, skipped", file=sys.stderr)
             continue
-        for fold in range(folds):
+        tables[name] = (X, y)
+    settings = {**{k: v for k, v in vars(args).items() if k != "out"}, "modes": modes, "skipped_modes": skipped,
+                "folds": folds, "sizes": sizes}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    records, start = [], time.perf_counter()
+    # Folds outermost, so a run stopped early has every table at its first folds; the report is
+    # rewritten after every split.
+    for fold in range(folds):
+        for name, (X, y) in tables.items():
             seed = zlib.crc32(f"{name}/{fold}".encode()) % (2**31)
             for n in sizes:
                 parts = split(X, y, n, seed)
@@ -345,15 +375,8 @@ def eval_main(argv: list[str]) -> int:
                 line = ", ".join(f"{m} {v['normalised']:+.2f}%" if "error" not in v else f"{m} failed ({v['error']})"
                                  for m, v in result["modes"].items())
                 print(f"{name} fold {fold} n={n}: zero-shot {result['zero_shot']:.4f}; {line}", file=sys.stderr)
-    summary = summarise(records, modes)
-    report = {"zero_shot": zero_shot_summary(records), "settings": {**{k: v for k, v in vars(args).items() if k != "out"}, "modes": modes,
-                           "skipped_modes": skipped, "folds": folds, "sizes": sizes},
-              "seconds": round(time.perf_counter() - start, 1), "summary": summary, "runs": records}
-    from scmforge.io import write_text_atomically
-
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    write_text_atomically(args.out + ".json", json.dumps(report, indent=1) + "\n")
-    write_text_atomically(args.out + ".md", markdown(report))
+                _write_report(args.out, records, labels, settings, time.perf_counter() - start)
+    summary, report = _write_report(args.out, records, labels, settings, time.perf_counter() - start)
     for mode, s in summary.items():
         if "normalised" not in s:
             print(f"{mode}: failed on every run")
@@ -364,6 +387,18 @@ def eval_main(argv: list[str]) -> int:
               f"best step {s['best_step']['median']:.0f}")
     print(f"{len(records)} runs in {report['seconds']:.0f} s; wrote {args.out}.json and {args.out}.md")
     return 0
+
+
+def _write_report(out: str, records: list[dict], labels: list[str], settings: dict, seconds: float) -> tuple[dict, dict]:
+    """Writes OUT.json and OUT.md for the runs so far; returns (summary, report)."""
+    from scmforge.io import write_text_atomically
+
+    summary = summarise(records, labels)
+    report = {"zero_shot": zero_shot_summary(records), "settings": settings, "seconds": round(seconds, 1),
+              "summary": summary, "runs": records}
+    write_text_atomically(out + ".json", json.dumps(report, indent=1) + "\n")
+    write_text_atomically(out + ".md", markdown(report))
+    return summary, report
 
 
 def zero_shot_summary(records: list[dict]) -> dict:
