@@ -278,6 +278,22 @@ def test_causalmix_keeps_columns_constant_on_the_training_rows():
     assert list(Xs["level"].cat.categories) == ["x"] and set(ys) <= {"yes", "no"}
 
 
+def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):
+    if not os.path.exists(os.path.join(SHARED, "diabetes.csv")):
+        pytest.skip("shared datasets not present")
+    out = str(tmp_path / "report")
+    args = ["--datasets", SHARED, "--tables", "diabetes.csv", "--folds", "1", "--sizes", "64", "--modes", "none",
+            "jitter", "--steps", "2", "--eval-every", "1", "--checkpoint", checkpoint, "--out", out]
+    assert causalmixft.eval_main(args) == 0
+    report = json.load(open(out + ".json"))
+    assert len(report["runs"]) == 1 and set(report["summary"]) == {"none", "jitter"}
+    assert "](report.png)" in open(out + ".md").read()
+    assert open(out + ".png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(InvalidInputError, match="ratio"):
+        causalmixft.eval_main(args[:-2] + ["--out", str(tmp_path / "bad"), "--ratio", "-1"])
+    assert not os.path.exists(str(tmp_path / "bad.json"))
+
+
 def test_cli_train_and_bad_arguments(tmp_path):
     cli = os.path.join(os.path.dirname(sys.executable), "scmforge")
     if not os.path.exists(cli):

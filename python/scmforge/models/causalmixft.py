@@ -397,8 +397,42 @@ def _write_report(out: str, records: list[dict], labels: list[str], settings: di
     report = {"zero_shot": zero_shot_summary(records), "settings": settings, "seconds": round(seconds, 1),
               "summary": summary, "runs": records}
     write_text_atomically(out + ".json", json.dumps(report, indent=1) + "\n")
-    write_text_atomically(out + ".md", markdown(report))
+    plotted = _plot(report, out + ".png")
+    write_text_atomically(out + ".md", markdown(report, os.path.basename(out) + ".png" if plotted else None))
     return summary, report
+
+
+def _plot(report: dict, path: str) -> bool:
+    """Box plots per mode of the normalised ROC-AUC, the validation-test correlation and the
+    best step; False when matplotlib is missing or there is nothing to plot."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # the report still lists the numbers
+        return False
+    labels = [m for m, v in report["summary"].items() if "normalised" in v]
+    if not labels:
+        return False
+    panels = (("normalised", "normalised ROC-AUC (%)"), ("val_test_corr", "validation-test correlation"),
+              ("best_step", "step of the selected weights"))
+    fig, axes = plt.subplots(1, 3, figsize=(4 + 1.8 * len(labels), 3.8))
+    for ax, (key, title) in zip(axes, panels):
+        data = [[r["modes"][m][key] for r in report["runs"]
+                 if "error" not in r["modes"].get(m, {"error": ""}) and r["modes"][m][key] == r["modes"][m][key]]
+                for m in labels]
+        ax.boxplot([d or [np.nan] for d in data], showfliers=False)
+        ax.set_xticks(range(1, len(labels) + 1), labels, rotation=30, ha="right")
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.set_title(title)
+    fig.suptitle(f"{len(report['runs'])} runs (boxes: quartiles; whiskers: 1.5 IQR; outliers not drawn)")
+    from scmforge.io import write_atomically
+
+    fig.tight_layout()
+    write_atomically(path, lambda p: fig.savefig(p, dpi=100, format="png"))
+    plt.close(fig)
+    return True
 
 
 def zero_shot_summary(records: list[dict]) -> dict:
@@ -423,7 +457,7 @@ def _has_sdv() -> bool:
     return True
 
 
-def markdown(report: dict) -> str:
+def markdown(report: dict, png: Optional[str] = None) -> str:
     s = report["settings"]
     lines = ["# CausalMixFT protocol results", "",
              f"Written by `scmforge eval causalmixft` ({len(report['runs'])} runs, {report['seconds']:.0f} s): "
@@ -449,6 +483,8 @@ def markdown(report: dict) -> str:
                      f"{v['test_auc']['median']:.4f} | {v['val_test_corr']['median']:.2f} "
                      f"({v['val_test_corr']['n']}) | {v['val_loss_test_corr']['median']:.2f} | "
                      f"{v['best_step']['median']:.0f}" + (f" ({v['failed']} runs failed)" if v["failed"] else "") + " |")
+    if png:
+        lines += ["", f"![normalised ROC-AUC, validation-test correlation and best step per mode]({png})"]
     lines += ["", "| dataset | fold | rows | zero-shot | " + " | ".join(report["summary"]) + " |",
               "|---|---|---|---|" + "---|" * len(report["summary"])]
     for r in report["runs"]:
