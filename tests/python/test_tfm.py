@@ -294,6 +294,36 @@ def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):
     assert not os.path.exists(str(tmp_path / "bad.json"))
 
 
+def test_eval_shards_merge_into_the_unsharded_report(checkpoint, tmp_path):
+    if not os.path.exists(os.path.join(SHARED, "diabetes.csv")):
+        pytest.skip("shared datasets not present")
+    base = ["--datasets", SHARED, "--tables", "diabetes.csv", "--folds", "1", "--sizes", "64", "96", "--modes",
+            "none", "--steps", "2", "--eval-every", "1", "--checkpoint", checkpoint, "--threads", "1"]
+    for name, shard in (("all", "0/1"), ("s0", "0/2"), ("s1", "1/2")):
+        assert causalmixft.eval_main(base + ["--shard", shard, "--out", str(tmp_path / name)]) == 0
+    parts = [json.load(open(tmp_path / f"s{i}.json")) for i in range(2)]
+    assert [len(p["runs"]) for p in parts] == [1, 1]
+    assert causalmixft.eval_main(["--merge", str(tmp_path / "s1.json"), str(tmp_path / "s0.json"),
+                                  "--out", str(tmp_path / "merged")]) == 0
+
+    def scores(path):
+        runs = json.load(open(path))["runs"]
+        for run in runs:
+            for mode in run["modes"].values():
+                mode.pop("seconds"), mode.pop("generator_s")
+        return json.dumps(runs, sort_keys=True)
+
+    assert scores(tmp_path / "merged.json") == scores(tmp_path / "all.json")
+    with pytest.raises(InvalidInputError, match="I/N"):
+        causalmixft.eval_main(base + ["--shard", "2/2", "--out", str(tmp_path / "bad")])
+    other = json.load(open(tmp_path / "s0.json"))
+    other["settings"]["lr"] = 1.0
+    json.dump(other, open(tmp_path / "other.json", "w"))
+    with pytest.raises(InvalidInputError, match="different settings"):
+        causalmixft.eval_main(["--merge", str(tmp_path / "s1.json"), str(tmp_path / "other.json"),
+                               "--out", str(tmp_path / "bad")])
+
+
 def test_cli_train_and_bad_arguments(tmp_path):
     cli = os.path.join(os.path.dirname(sys.executable), "scmforge")
     if not os.path.exists(cli):

@@ -335,8 +335,15 @@ def eval_main(argv: list[str]) -> int:
     parser.add_argument("--out", default="docs/results/causalmixft", help="writes OUT.json and OUT.md")
     parser.add_argument("--ratio", type=float, nargs="+", default=[1.0],
                         help="synthetic rows per real training row; several values compare them (e.g. 0.5 1 2 4 8)")
+    parser.add_argument("--shard", default="0/1", metavar="I/N",
+                        help="run only the splits whose index (over folds, tables, sizes) is I modulo N")
+    parser.add_argument("--merge", nargs="+", metavar="JSON",
+                        help="instead of running: combine the reports of shards of one protocol into OUT")
     _common_args(parser)
     args = parser.parse_args(argv)
+    if args.merge:
+        return merge_main(args.merge, args.out)
+    shard, shards = _parse_shard(args.shard)
     _threads(args.threads)
     folder = args.datasets or default_datasets()
     names = args.tables or (list(QUICK_DATASETS) if args.quick else
@@ -358,13 +365,16 @@ def eval_main(argv: list[str]) -> int:
     settings = {**{k: v for k, v in vars(args).items() if k != "out"}, "modes": modes, "skipped_modes": skipped,
                 "folds": folds, "sizes": sizes}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    records, start = [], time.perf_counter()
+    records, start, index = [], time.perf_counter(), -1
     # Folds outermost, so a run stopped early has every table at its first folds; the report is
     # rewritten after every split.
     for fold in range(folds):
         for name, (X, y) in tables.items():
             seed = zlib.crc32(f"{name}/{fold}".encode()) % (2**31)
             for n in sizes:
+                index += 1
+                if index % shards != shard:
+                    continue
                 parts = split(X, y, n, seed)
                 if parts is None:
                     print(f"{name}: too small for {n} training rows, skipped", file=sys.stderr)
@@ -386,6 +396,44 @@ def eval_main(argv: list[str]) -> int:
               f"{s['val_test_corr']['median']:.2f} / {s['val_loss_test_corr']['median']:.2f}, "
               f"best step {s['best_step']['median']:.0f}")
     print(f"{len(records)} runs in {report['seconds']:.0f} s; wrote {args.out}.json and {args.out}.md")
+    return 0
+
+
+def _parse_shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise InvalidInputError(f"--shard takes I/N with integers, e.g. 0/2; got {text!r}") from None
+    if n < 1 or not 0 <= i < n:
+        raise InvalidInputError(f"--shard I/N needs 0 <= I < N, got {text!r}")
+    return i, n
+
+
+def merge_main(paths: list[str], out: str) -> int:
+    """Combines the reports of shards of one protocol (same settings but --shard) into OUT.json
+    and OUT.md; a split present in several reports is kept once."""
+    reports = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            reports.append(json.load(f))
+    same = [{k: v for k, v in r["settings"].items() if k not in ("shard", "merge", "threads")} for r in reports]
+    if any(s != same[0] for s in same[1:]):
+        raise InvalidInputError("the reports to merge come from different settings; merge shards of one protocol only")
+    runs, seen = [], set()
+    for r in reports:
+        for run in r["runs"]:
+            key = (run["dataset"], run["fold"], run["train_rows"])
+            if key not in seen:
+                seen.add(key)
+                runs.append(run)
+    names = sorted({run["dataset"] for run in runs})
+    sizes = reports[0]["settings"]["sizes"]
+    runs.sort(key=lambda run: (run["fold"], names.index(run["dataset"]), sizes.index(run["train_rows"])))
+    labels = list(reports[0]["summary"])
+    settings = {**reports[0]["settings"], "shard": "merged", "merge": paths}
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    _write_report(out, runs, labels, settings, sum(r["seconds"] for r in reports))
+    print(f"{len(runs)} runs from {len(paths)} reports; wrote {out}.json and {out}.md")
     return 0
 
 
