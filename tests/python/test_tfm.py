@@ -297,7 +297,7 @@ def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):
 def test_eval_shards_merge_into_the_unsharded_report(checkpoint, tmp_path):
     if not os.path.exists(os.path.join(SHARED, "diabetes.csv")):
         pytest.skip("shared datasets not present")
-    base = ["--datasets", SHARED, "--tables", "diabetes.csv", "--folds", "1", "--sizes", "64", "96", "--modes",
+    base = ["--datasets", SHARED, "--tables", "diabetes.csv", "--folds", "2", "--sizes", "64", "--modes",
             "none", "--steps", "2", "--eval-every", "1", "--checkpoint", checkpoint, "--threads", "1"]
     for name, shard in (("all", "0/1"), ("s0", "0/2"), ("s1", "1/2")):
         assert causalmixft.eval_main(base + ["--shard", shard, "--out", str(tmp_path / name)]) == 0

@@ -336,7 +336,7 @@ def eval_main(argv: list[str]) -> int:
     parser.add_argument("--ratio", type=float, nargs="+", default=[1.0],
                         help="synthetic rows per real training row; several values compare them (e.g. 0.5 1 2 4 8)")
     parser.add_argument("--shard", default="0/1", metavar="I/N",
-                        help="run only the splits whose index (over folds, tables, sizes) is I modulo N")
+                        help="run only the (fold, table) pairs whose index, folds outermost, is I modulo N")
     parser.add_argument("--merge", nargs="+", metavar="JSON",
                         help="instead of running: combine the reports of shards of one protocol into OUT")
     _common_args(parser)
@@ -370,11 +370,11 @@ def eval_main(argv: list[str]) -> int:
     # rewritten after every split.
     for fold in range(folds):
         for name, (X, y) in tables.items():
+            index += 1
+            if index % shards != shard:
+                continue
             seed = zlib.crc32(f"{name}/{fold}".encode()) % (2**31)
             for n in sizes:
-                index += 1
-                if index % shards != shard:
-                    continue
                 parts = split(X, y, n, seed)
                 if parts is None:
                     print(f"{name}: too small for {n} training rows, skipped", file=sys.stderr)
