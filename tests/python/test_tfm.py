@@ -264,18 +264,20 @@ def test_ratio_sweep_labels_and_sizes(checkpoint):
     assert [m["synthetic_rows"] for m in out["modes"].values()] == [0, 32, 128]
 
 
-def test_causalmix_keeps_columns_constant_on_the_training_rows():
+def test_causalmix_handles_constant_columns_and_single_row_levels():
     import pandas as pd
 
     rng = np.random.default_rng(4)
     a = rng.normal(size=80)
     X = pd.DataFrame({"a": a, "b": a + rng.normal(0, 0.3, 80), "const": np.full(80, 2.5),
-                      "level": pd.Categorical(["x"] * 80)})
+                      "level": pd.Categorical(["x"] * 80),
+                      "rare": pd.Categorical(["u"] * 50 + ["v"] * 29 + ["w"])})  # "w": a single row
     y = np.where(a > 0, "yes", "no")
     Xs, ys = causalmixft.synthesize("causalmix", X, y, 50, seed=1)
     assert list(Xs.columns) == list(X.columns) and len(Xs) == len(ys) == 50
     assert (Xs["const"] == 2.5).all() and (Xs["level"] == "x").all()
     assert list(Xs["level"].cat.categories) == ["x"] and set(ys) <= {"yes", "no"}
+    assert set(Xs["rare"]) <= {"u", "v"}  # the single-row level is merged into the most frequent one
 
 
 def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):

@@ -120,7 +120,7 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
         # is left out of the SCM and keeps its value in the synthetic rows.
         constant = [c for c in X.columns if X[c].nunique() <= 1]
         mix = CausalMix(discovery="fci" if mode == "causalmix-fci" else "pc", seed=seed, threads=1)
-        Xs, ys = mix.fit(X.drop(columns=constant), pd.Series(y, name="__label__")).sample(n, seed=seed)
+        Xs, ys = mix.fit(_merge_single_levels(X.drop(columns=constant)), pd.Series(y, name="__label__")).sample(n, seed=seed)
         for col in constant:
             Xs[col] = X[col].iloc[:1].repeat(n).to_numpy()
             if isinstance(X[col].dtype, pd.CategoricalDtype):
@@ -155,6 +155,22 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
         if isinstance(X[col].dtype, pd.CategoricalDtype):
             Xs[col] = pd.Categorical(Xs[col].astype(str), categories=X[col].cat.categories)
     return Xs, out["__label__"].astype(str).to_numpy()
+
+
+def _merge_single_levels(X):
+    """X with every categorical level seen on a single row replaced by its column's most frequent
+    level: a mechanism cannot learn the probability of a level from one row (CausalMix refuses
+    such columns), and at 64 training rows such levels are common."""
+    import pandas as pd
+
+    X = X.copy()
+    for col in X.columns:
+        if isinstance(X[col].dtype, pd.CategoricalDtype):
+            counts = X[col].value_counts()
+            single = counts.index[counts == 1]
+            if len(single) and len(counts[counts > 1]):
+                X[col] = X[col].where(~X[col].isin(single), counts.idxmax())
+    return X
 
 
 # -- one run -------------------------------------------------------------------------------------
@@ -410,13 +426,14 @@ def _parse_shard(text: str) -> tuple[int, int]:
 
 
 def merge_main(paths: list[str], out: str) -> int:
-    """Combines the reports of shards of one protocol (same settings but --shard) into OUT.json
-    and OUT.md; a split present in several reports is kept once."""
+    """Combines the reports of shards of one protocol (same settings but --shard and --tables)
+    into OUT.json and OUT.md; a split present in several reports is kept once."""
     reports = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
             reports.append(json.load(f))
-    same = [{k: v for k, v in r["settings"].items() if k not in ("shard", "merge", "threads")} for r in reports]
+    same = [{k: v for k, v in r["settings"].items() if k not in ("shard", "merge", "threads", "tables")}
+            for r in reports]
     if any(s != same[0] for s in same[1:]):
         raise InvalidInputError("the reports to merge come from different settings; merge shards of one protocol only")
     runs, seen = [], set()
@@ -430,7 +447,7 @@ def merge_main(paths: list[str], out: str) -> int:
     sizes = reports[0]["settings"]["sizes"]
     runs.sort(key=lambda run: (run["fold"], names.index(run["dataset"]), sizes.index(run["train_rows"])))
     labels = list(reports[0]["summary"])
-    settings = {**reports[0]["settings"], "shard": "merged", "merge": paths}
+    settings = {**reports[0]["settings"], "shard": "merged", "merge": paths, "tables": names}
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     _write_report(out, runs, labels, settings, sum(r["seconds"] for r in reports))
     print(f"{len(runs)} runs from {len(paths)} reports; wrote {out}.json and {out}.md")
