@@ -289,7 +289,8 @@ def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):
     assert causalmixft.eval_main(args) == 0
     report = json.load(open(out + ".json"))
     assert len(report["runs"]) == 1 and set(report["summary"]) == {"none", "jitter"}
-    assert "](report.png)" in open(out + ".md").read()
+    md = open(out + ".md").read()
+    assert "](report.png)" in md and "| jitter | " in md and "vs plain fine-tuning" in md
     assert open(out + ".png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(InvalidInputError, match="ratio"):
         causalmixft.eval_main(args[:-2] + ["--out", str(tmp_path / "bad"), "--ratio", "-1"])

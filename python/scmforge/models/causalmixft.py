@@ -522,6 +522,41 @@ def _has_sdv() -> bool:
     return True
 
 
+def _comparison_lines(report: dict) -> list[str]:
+    """Markdown: the standard deviation of the normalised ROC-AUC per mode (the paper's spread),
+    each mode paired with plain fine-tuning on the same splits, and the medians per training
+    size."""
+    labels = [m for m, v in report["summary"].items() if "normalised" in v]
+    runs = report["runs"]
+
+    def ok(r: dict, m: str) -> bool:
+        return "error" not in r["modes"].get(m, {"error": ""})
+
+    lines = ["", "| mode | normalised ROC-AUC, mean ± std (%) | vs plain fine-tuning, same splits: median "
+             "difference (pp) | higher / equal / lower |", "|---|---|---|---|"]
+    for m in labels:
+        values = np.array([r["modes"][m]["normalised"] for r in runs if ok(r, m)])
+        cells = ["", ""]
+        if m != "none" and "none" in labels:
+            d = np.array([r["modes"][m]["normalised"] - r["modes"]["none"]["normalised"] for r in runs
+                          if ok(r, m) and ok(r, "none")])
+            if len(d):
+                cells = [f"{np.median(d):+.2f}", f"{int((d > 1e-9).sum())} / {int((abs(d) <= 1e-9).sum())} / "
+                                                 f"{int((d < -1e-9).sum())}"]
+        lines.append(f"| {m} | {values.mean():+.2f} ± {values.std():.2f} | {cells[0]} | {cells[1]} |")
+    sizes = sorted({r["train_rows"] for r in runs})
+    if len(sizes) > 1:
+        lines += ["", "Median normalised ROC-AUC (%) by training size (runs):", "",
+                  "| mode | " + " | ".join(f"{n} rows" for n in sizes) + " |", "|---|" + "---|" * len(sizes)]
+        for m in labels:
+            cells = []
+            for n in sizes:
+                values = [r["modes"][m]["normalised"] for r in runs if r["train_rows"] == n and ok(r, m)]
+                cells.append(f"{np.median(values):+.2f} ({len(values)})" if values else "")
+            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def markdown(report: dict, png: Optional[str] = None) -> str:
     s = report["settings"]
     lines = ["# CausalMixFT protocol results", "",
@@ -548,6 +583,7 @@ def markdown(report: dict, png: Optional[str] = None) -> str:
                      f"{v['test_auc']['median']:.4f} | {v['val_test_corr']['median']:.2f} "
                      f"({v['val_test_corr']['n']}) | {v['val_loss_test_corr']['median']:.2f} | "
                      f"{v['best_step']['median']:.0f}" + (f" ({v['failed']} runs failed)" if v["failed"] else "") + " |")
+    lines += _comparison_lines(report)
     if png:
         lines += ["", f"![normalised ROC-AUC, validation-test correlation and best step per mode]({png})"]
     lines += ["", "| dataset | fold | rows | zero-shot | " + " | ".join(report["summary"]) + " |",
