@@ -271,13 +271,15 @@ def test_causalmix_handles_constant_columns_and_single_row_levels():
     a = rng.normal(size=80)
     X = pd.DataFrame({"a": a, "b": a + rng.normal(0, 0.3, 80), "const": np.full(80, 2.5),
                       "level": pd.Categorical(["x"] * 80),
-                      "rare": pd.Categorical(["u"] * 50 + ["v"] * 29 + ["w"])})  # "w": a single row
+                      "rare": pd.Categorical(["u"] * 50 + ["v"] * 29 + ["w"]),  # "w": a single row
+                      "almost": pd.Categorical(["p"] * 79 + ["q"])})  # constant once "q" is merged
     y = np.where(a > 0, "yes", "no")
     Xs, ys = causalmixft.synthesize("causalmix", X, y, 50, seed=1)
     assert list(Xs.columns) == list(X.columns) and len(Xs) == len(ys) == 50
     assert (Xs["const"] == 2.5).all() and (Xs["level"] == "x").all()
     assert list(Xs["level"].cat.categories) == ["x"] and set(ys) <= {"yes", "no"}
     assert set(Xs["rare"]) <= {"u", "v"}  # the single-row level is merged into the most frequent one
+    assert (Xs["almost"] == "p").all()
 
 
 def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):

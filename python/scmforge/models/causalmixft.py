@@ -116,13 +116,15 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
     if mode.startswith("causalmix"):
         from scmforge.augment import CausalMix
 
-        # A column constant on these rows (common at 64 rows) carries nothing for discovery; it
-        # is left out of the SCM and keeps its value in the synthetic rows.
-        constant = [c for c in X.columns if X[c].nunique() <= 1]
+        # Levels seen once are merged (see _merge_single_levels); a column then constant on
+        # these rows (common at 64 rows) carries nothing for discovery: it is left out of the SCM
+        # and keeps its value in the synthetic rows.
+        merged = _merge_single_levels(X)
+        constant = [c for c in X.columns if merged[c].nunique() <= 1]
         mix = CausalMix(discovery="fci" if mode == "causalmix-fci" else "pc", seed=seed, threads=1)
-        Xs, ys = mix.fit(_merge_single_levels(X.drop(columns=constant)), pd.Series(y, name="__label__")).sample(n, seed=seed)
+        Xs, ys = mix.fit(merged.drop(columns=constant), pd.Series(y, name="__label__")).sample(n, seed=seed)
         for col in constant:
-            Xs[col] = X[col].iloc[:1].repeat(n).to_numpy()
+            Xs[col] = merged[col].iloc[:1].repeat(n).to_numpy()
             if isinstance(X[col].dtype, pd.CategoricalDtype):
                 Xs[col] = pd.Categorical(Xs[col], categories=X[col].cat.categories)
         return Xs[X.columns], np.asarray(ys).astype(str)
@@ -168,7 +170,7 @@ def _merge_single_levels(X):
         if isinstance(X[col].dtype, pd.CategoricalDtype):
             counts = X[col].value_counts()
             single = counts.index[counts == 1]
-            if len(single) and len(counts[counts > 1]):
+            if len(single):
                 X[col] = X[col].where(~X[col].isin(single), counts.idxmax())
     return X
 
