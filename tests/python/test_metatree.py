@@ -265,3 +265,32 @@ def test_bundled_checkpoint_writes_trees_without_training():
     y = (X[:, 2] > 0.1).astype(int)
     clf = MetaTreeClassifier(random_state=0).fit(X, y)  # the bundled checkpoint by default
     assert clf.trees_[0].node_count >= 3 and clf.predict(X).shape == (200,)
+
+
+def test_tree_accuracy_routes_rows_like_the_tree():
+    from scmforge.models.evaluate import _tree_accuracy
+
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1, 1, 0])
+    # root on feature 0 at 0.5; left child on feature 1 at 0.5; right child a leaf
+    assert _tree_accuracy(x, y, np.array([0, 1, -1]), np.array([0.5, 0.5, 0.0]), 2) == pytest.approx(4 / 5)
+    assert _tree_accuracy(x, y, np.array([-1, -1, -1]), np.zeros(3), 2) == pytest.approx(3 / 5)
+
+
+def test_synthetic_fidelity_of_an_untrained_model(tmp_path):
+    from scmforge.models.evaluate import synthetic_fidelity
+
+    out = synthetic_fidelity(save_tiny(tmp_path / "tiny.pt", max_rows=256), batches=2, stride=24, seed=7)
+    assert out["examples"] > 0 and 0 <= out["root_feature_agreement"] <= 1
+    # the target trees are fitted to these rows: never below the majority class
+    assert out["target_tree_accuracy"] >= out["majority_accuracy"] - 1e-12
+    assert out["written_tree_accuracy"] >= out["majority_accuracy"] - 1e-12  # a split never loses majority votes
+    with pytest.raises(scmforge.InvalidInputError, match="no examples"):
+        synthetic_fidelity(save_tiny(tmp_path / "tiny2.pt", max_rows=256), batches=1, stride=1, seed=7)
+
+
+def test_eval_metatree_synthetic_flag_refuses_zero_batches():
+    from scmforge.models.evaluate import main
+
+    with pytest.raises(scmforge.InvalidInputError, match="--synthetic needs at least 1 batch"):
+        main(["--synthetic", "0"])

@@ -271,6 +271,53 @@ def _plot(doc: dict, path: str) -> None:
     plt.close(fig)
 
 
+def synthetic_fidelity(checkpoint: Optional[str] = None, batches: int = 8, stride: int = 48, seed: int = 12345,
+                       depth: int = 2, **corpus_options: Any) -> dict:
+    """Whether a model has learnt its training task: on examples of the synthetic corpus drawn
+    with ``seed`` (not a training seed), the share whose root split feature is the target tree's,
+    and the mean training accuracy (leaf majority, on the example's own rows and labels) of the
+    depth-``depth`` tree the model writes, of the target tree, and of the majority class."""
+    from scmforge.models.estimator import BUNDLED_CHECKPOINT
+    from scmforge.models.metatree import generate_splits, load_model
+    from scmforge.torch import MetaTreeStream
+
+    model, _ = load_model(checkpoint or BUNDLED_CHECKPOINT)
+    stream = MetaTreeStream(stride=stride, seed=seed, threads=1, depth=depth, **corpus_options)
+    root, written, target, majority = [], [], [], []
+    for b in range(batches):
+        batch = stream.batch(b)
+        if batch["x"].shape[0] == 0:
+            continue
+        feature, threshold, _ = generate_splits(model, batch["x"], batch["y_onehot"], batch["feature_mask"], depth)
+        for e in range(batch["x"].shape[0]):
+            rows = batch["row_mask"][e].numpy()
+            x, y = batch["x"][e].numpy()[rows].astype(np.float64), batch["y"][e].numpy()[rows]
+            root.append(int(feature[e, 0]) == int(batch["split_feature"][e, 0]))
+            written.append(_tree_accuracy(x, y, feature[e].numpy(), threshold[e].numpy(), depth))
+            target.append(_tree_accuracy(x, y, batch["split_feature"][e].numpy(), batch["split_threshold"][e].numpy(),
+                                         depth))
+            majority.append(np.bincount(y).max() / len(y))
+    if not root:
+        raise InvalidInputError("the corpus stream gave no examples; raise batches or stride")
+    return {"examples": len(root), "root_feature_agreement": float(np.mean(root)),
+            "written_tree_accuracy": float(np.mean(written)), "target_tree_accuracy": float(np.mean(target)),
+            "majority_accuracy": float(np.mean(majority))}
+
+
+def _tree_accuracy(x: np.ndarray, y: np.ndarray, feature: np.ndarray, threshold: np.ndarray, depth: int) -> float:
+    """Training accuracy of a breadth-first complete tree (node s has children 2s+1, 2s+2;
+    feature -1: a leaf) whose leaves predict their rows' majority label."""
+    n, slots = len(y), len(feature)
+    node = np.zeros(n, dtype=np.int64)
+    for _ in range(depth):
+        inner = node < slots
+        feat = np.where(inner, feature[np.minimum(node, slots - 1)], -1)
+        split = feat >= 0
+        left = x[np.arange(n), np.maximum(feat, 0)] <= threshold[np.minimum(node, slots - 1)]
+        node = np.where(split, np.where(left, 2 * node + 1, 2 * node + 2), node)
+    return sum(np.bincount(y[node == leaf]).max() for leaf in np.unique(node)) / n
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scmforge eval metatree", description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", help="MetaTree checkpoint (default: the bundled one)")
@@ -283,7 +330,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--out", default="docs/results/metatree.md", help="Markdown report (.json and .png beside it)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--synthetic", type=int, metavar="BATCHES",
+                        help="instead of the real datasets: how well the model writes its training targets on "
+                             "BATCHES held-out batches of the synthetic corpus (prints JSON)")
     args = parser.parse_args(argv)
+    if args.synthetic is not None:
+        if args.synthetic < 1:
+            raise InvalidInputError(f"--synthetic needs at least 1 batch, got {args.synthetic}")
+        print(json.dumps(synthetic_fidelity(args.checkpoint, batches=args.synthetic), indent=1))
+        return 0
     if args.t_max < 1 or any(d < 1 for d in args.depths):
         raise InvalidInputError("--t-max and --depths must be >= 1")
     doc = run(args.out, args.checkpoint, args.datasets, tuple(args.depths), tuple(args.seeds), args.t_max, args.limit,
