@@ -282,6 +282,16 @@ def test_causalmix_handles_constant_columns_and_single_row_levels():
     assert (Xs["almost"] == "p").all()
 
 
+def test_sdv_learns_columns_it_would_take_for_personal_data():
+    import pandas as pd
+
+    frame = pd.DataFrame({"SSLfinal_State": [1, 0, -1], "city": ["a", "b", "a"], "x": [0.5, 1.5, 2.5]})
+    detected = {"SSLfinal_State": {"sdtype": "administrative_unit"}, "city": {"sdtype": "city", "pii": True},
+                "x": {"sdtype": "numerical"}}
+    assert causalmixft._data_sdtypes(frame, detected) == {"SSLfinal_State": "numerical", "city": "categorical"}
+    assert causalmixft._data_sdtypes(frame, {"x": {"sdtype": "ordinal"}}) == {}
+
+
 def test_eval_writes_report_plot_and_rejects_bad_ratios(checkpoint, tmp_path):
     if not os.path.exists(os.path.join(SHARED, "diabetes.csv")):
         pytest.skip("shared datasets not present")
@@ -327,6 +337,24 @@ def test_eval_shards_merge_into_the_unsharded_report(checkpoint, tmp_path):
     with pytest.raises(InvalidInputError, match="different settings"):
         causalmixft.eval_main(["--merge", str(tmp_path / "s1.json"), str(tmp_path / "other.json"),
                                "--out", str(tmp_path / "bad")])
+
+
+def test_eval_resume_keeps_finished_splits_and_runs_the_rest(checkpoint, tmp_path):
+    if not os.path.exists(os.path.join(SHARED, "diabetes.csv")):
+        pytest.skip("shared datasets not present")
+    base = ["--datasets", SHARED, "--tables", "diabetes.csv", "--folds", "2", "--sizes", "64", "--modes",
+            "none", "--steps", "2", "--eval-every", "1", "--checkpoint", checkpoint, "--threads", "1"]
+    assert causalmixft.eval_main(base + ["--out", str(tmp_path / "all")]) == 0
+    assert causalmixft.eval_main(base + ["--shard", "0/2", "--out", str(tmp_path / "r")]) == 0
+    first = json.load(open(tmp_path / "r.json"))
+    first["runs"][0]["zero_shot"] = -1.0  # a mark: a kept split is not run again
+    json.dump(first, open(tmp_path / "r.json", "w"))
+    assert causalmixft.eval_main(base + ["--resume", "--out", str(tmp_path / "r")]) == 0
+    runs, full = json.load(open(tmp_path / "r.json"))["runs"], json.load(open(tmp_path / "all.json"))["runs"]
+    assert [(r["fold"], r["zero_shot"]) for r in runs] == [(0, -1.0), (1, full[1]["zero_shot"])]
+    assert runs[1]["modes"]["none"]["test_auc"] == full[1]["modes"]["none"]["test_auc"]
+    with pytest.raises(InvalidInputError, match="different settings"):
+        causalmixft.eval_main(base + ["--lr", "1.0", "--resume", "--out", str(tmp_path / "r")])
 
 
 def test_cli_train_and_bad_arguments(tmp_path):

@@ -147,7 +147,9 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
     torch.manual_seed(seed)
     frame = X.assign(__label__=y)
     frame = frame.astype({c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
-    meta = Metadata.detect_from_dataframes({"t": frame})
+    meta = Metadata.detect_from_dataframes({"t": frame}, infer_keys=None)
+    for col, kind in _data_sdtypes(frame, meta.to_dict()["tables"]["t"]["columns"]).items():
+        meta.update_column(col, table_name="t", sdtype=kind)
     synth = CTGANSynthesizer(meta, epochs=ctgan_epochs) if mode == "ctgan" else GaussianCopulaSynthesizer(meta)
     synth.fit({"t": frame})
     out = synth.sample(n)
@@ -157,6 +159,17 @@ def synthesize(mode: str, X, y: np.ndarray, n: int, seed: int, ctgan_epochs: int
         if isinstance(X[col].dtype, pd.CategoricalDtype):
             Xs[col] = pd.Categorical(Xs[col].astype(str), categories=X[col].cat.categories)
     return Xs, out["__label__"].astype(str).to_numpy()
+
+
+def _data_sdtypes(frame, detected: dict) -> dict:
+    """The columns of ``frame`` that SDV's detection (``detected``: column -> {"sdtype": ...})
+    took for personal data by their names, each with the data type to learn it as. Faker would
+    draw such columns instead of SDV learning them: website_phishing's "SSLfinal_State" became US
+    state names, "having_IP_Address" IPv6 addresses. Keys are not inferred at all (infer_keys=None)."""
+    import pandas as pd
+
+    return {col: "numerical" if pd.api.types.is_numeric_dtype(frame[col]) else "categorical"
+            for col, spec in detected.items() if spec["sdtype"] not in ("numerical", "ordinal", "categorical", "boolean")}
 
 
 def _merge_single_levels(X):
@@ -357,6 +370,9 @@ def eval_main(argv: list[str]) -> int:
                         help="run only the (fold, table) pairs whose index, folds outermost, is I modulo N")
     parser.add_argument("--merge", nargs="+", metavar="JSON",
                         help="instead of running: combine the reports of shards of one protocol into OUT")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the splits already in OUT.json (same protocol; --shard and --tables may differ) "
+                             "and run only the others")
     _common_args(parser)
     args = parser.parse_args(argv)
     if args.merge:
@@ -383,7 +399,8 @@ def eval_main(argv: list[str]) -> int:
     settings = {**{k: v for k, v in vars(args).items() if k != "out"}, "modes": modes, "skipped_modes": skipped,
                 "folds": folds, "sizes": sizes}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    records, start, index = [], time.perf_counter(), -1
+    done, earlier = _resumable(args.out, settings) if args.resume else ({}, 0.0)
+    records, start, index = [], time.perf_counter() - earlier, -1
     # Folds outermost, so a run stopped early has every table at its first folds; the report is
     # rewritten after every split.
     for fold in range(folds):
@@ -393,6 +410,9 @@ def eval_main(argv: list[str]) -> int:
                 continue
             seed = zlib.crc32(f"{name}/{fold}".encode()) % (2**31)
             for n in sizes:
+                if (name, fold, n) in done:
+                    records.append(done[(name, fold, n)])
+                    continue
                 parts = split(X, y, n, seed)
                 if parts is None:
                     print(f"{name}: too small for {n} training rows, skipped", file=sys.stderr)
@@ -434,8 +454,7 @@ def merge_main(paths: list[str], out: str) -> int:
     for path in paths:
         with open(path, encoding="utf-8") as f:
             reports.append(json.load(f))
-    same = [{k: v for k, v in r["settings"].items() if k not in ("shard", "merge", "threads", "tables")}
-            for r in reports]
+    same = [_protocol(r["settings"]) for r in reports]
     if any(s != same[0] for s in same[1:]):
         raise InvalidInputError("the reports to merge come from different settings; merge shards of one protocol only")
     runs, seen = [], set()
@@ -454,6 +473,25 @@ def merge_main(paths: list[str], out: str) -> int:
     _write_report(out, runs, labels, settings, sum(r["seconds"] for r in reports))
     print(f"{len(runs)} runs from {len(paths)} reports; wrote {out}.json and {out}.md")
     return 0
+
+
+def _protocol(settings: dict) -> dict:
+    """The settings that define a protocol's results: not how it was split into runs."""
+    return {k: v for k, v in settings.items() if k not in ("shard", "merge", "threads", "tables", "resume")}
+
+
+def _resumable(out: str, settings: dict) -> tuple[dict, float]:
+    """The runs of OUT.json keyed by (dataset, fold, train_rows), and its seconds; nothing when
+    there is no OUT.json yet."""
+    try:
+        with open(out + ".json", encoding="utf-8") as f:
+            report = json.load(f)
+    except FileNotFoundError:
+        return {}, 0.0
+    if _protocol(report["settings"]) != _protocol(settings):
+        raise InvalidInputError(f"--resume: {out}.json comes from different settings; run with them, or with "
+                                f"another --out")
+    return {(r["dataset"], r["fold"], r["train_rows"]): r for r in report["runs"]}, float(report["seconds"])
 
 
 def _write_report(out: str, records: list[dict], labels: list[str], settings: dict, seconds: float) -> tuple[dict, dict]:
