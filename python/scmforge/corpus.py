@@ -53,7 +53,8 @@ class MetaTreeBatch:
         split_feature: int32 (E, S), -1 where the slot has no split; split_threshold: float64 (E, S).
         leaf_counts: float64 (E, S + 1, K): class counts of the prior labels per leaf slot.
         node_mask: uint8 (E, S, T): rows reaching each node slot.
-        threshold_distance: float32 (E, S, T): |x[row, split_feature] - split_threshold|.
+        threshold_distance: float32 (E, S, T): |x[row, split_feature] - v| where v, the split's
+            lower value, is the largest value at most split_threshold among the node's rows.
         tree_accuracy, majority_share, imbalance: float64 (E,), measured on y_prior.
         candidates: prior datasets drawn; next_candidate: where the next batch starts.
         rejections: candidates rejected per reason.
@@ -261,6 +262,32 @@ def verify(out: str) -> list[str]:
     return list(_core.corpus_verify(str(out)))
 
 
+def derive_targets(x: np.ndarray, num_rows: np.ndarray, feature: np.ndarray,
+                   threshold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Node masks (E, S, T) and threshold distances (E, S, T) of padded examples ``x`` (E, T, F)
+    with splits ``feature`` / ``threshold`` (E, S), as corpus::node_masks / threshold_distances
+    compute them: rows go left when x <= t (in float64); a distance is |x - v| where v, the
+    split's lower value, is the largest value at most t among the node's rows (float32)."""
+    e, t, _ = x.shape
+    slots = feature.shape[1]
+    mask = np.zeros((e, slots, t), dtype=np.uint8)
+    dist = np.zeros((e, slots, t), dtype=np.float32)
+    rows = np.arange(t)[None, :] < np.asarray(num_rows)[:, None]
+    mask[:, 0] = rows
+    for s in range(slots):
+        has = feature[:, s] >= 0
+        f = np.where(has, feature[:, s], 0)
+        column = np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0].astype(np.float64)
+        left = column <= threshold[:, s][:, None]
+        lower = np.where((mask[:, s] == 1) & left, column, -np.inf).max(axis=1)
+        lower = np.where(np.isfinite(lower), lower, threshold[:, s])
+        dist[:, s] = np.where(has[:, None] & rows, np.abs(column - lower[:, None]).astype(np.float32), 0.0)
+        for child, side in ((2 * s + 1, left), (2 * s + 2, ~left)):
+            if child < slots:
+                mask[:, child] = (mask[:, s] == 1) & side & has[:, None]
+    return mask, dist
+
+
 class Corpus:
     """Random access to a corpus folder's examples (``open(path)``), shards read with h5py.
 
@@ -306,19 +333,8 @@ class Corpus:
         n, d = int(f["num_rows"][j]), int(f["num_features"][j])
         x = f["X"][j, :n]
         feature, threshold = f["split_feature"][j], f["split_threshold"][j]
-        slots = len(feature)
-        mask = np.zeros((slots, n), dtype=np.uint8)
-        dist = np.zeros((slots, n), dtype=np.float32)
-        mask[0] = 1
-        for slot in range(slots):
-            if feature[slot] < 0:
-                continue
-            column = x[:, feature[slot]].astype(np.float64)
-            dist[slot] = np.abs(column - threshold[slot]).astype(np.float32)
-            left = column <= threshold[slot]
-            for child, side in ((2 * slot + 1, left), (2 * slot + 2, ~left)):
-                if child < slots:
-                    mask[child] = mask[slot] & side
+        mask, dist = derive_targets(x[None], np.array([n]), feature[None], threshold[None])
+        mask, dist = mask[0], dist[0]
         return {
             "X": x, "y": f["y"][j, :n], "y_clean": f["y_clean"][j, :n], "y_prior": f["y_prior"][j, :n],
             "num_features": d, "num_classes": int(f["num_classes"][j]), "dataset_id": int(f["dataset_id"][j]),

@@ -225,28 +225,6 @@ class MetaTreeShards(_IndexedBatches):
         j0, j1 = np.searchsorted(ids, [first, first + self.stride])
         a = {key: f[key][j0:j1] for key in ("X", "y", "y_clean", "num_rows", "num_features", "dataset_id",
                                            "split_feature", "split_threshold", "leaf_counts")}
-        a["node_mask"], a["threshold_distance"] = _derive_targets(a)
+        a["node_mask"], a["threshold_distance"] = _corpus.derive_targets(a["X"], a["num_rows"], a["split_feature"],
+                                                                           a["split_threshold"])
         return _metatree_tensors(a)
-
-
-def _derive_targets(a: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Node masks (E, S, T) and threshold distances of padded examples, as corpus::node_masks /
-    threshold_distances compute them (x <= t in float64; distances rounded to float32)."""
-    x, feature, threshold = a["X"], a["split_feature"], a["split_threshold"]
-    e, t, _ = x.shape
-    slots = feature.shape[1]
-    mask = np.zeros((e, slots, t), dtype=np.uint8)
-    dist = np.zeros((e, slots, t), dtype=np.float32)
-    rows = np.arange(t)[None, :] < np.asarray(a["num_rows"])[:, None]
-    mask[:, 0] = rows
-    for s in range(slots):
-        has = feature[:, s] >= 0
-        f = np.where(has, feature[:, s], 0)
-        column = np.take_along_axis(x, f[:, None, None], axis=2)[:, :, 0].astype(np.float64)
-        d = np.abs(column - threshold[:, s][:, None]).astype(np.float32)
-        dist[:, s] = np.where(has[:, None] & rows, d, 0.0)
-        left = column <= threshold[:, s][:, None]
-        for child, side in ((2 * s + 1, left), (2 * s + 2, ~left)):
-            if child < slots:
-                mask[:, child] = (mask[:, s] == 1) & side & has[:, None]
-    return mask, dist

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "scmforge/core/error.hpp"
@@ -160,14 +161,22 @@ std::vector<std::uint8_t> node_masks(const Example& ex) {
 std::vector<float> threshold_distances(const Example& ex) {
   const auto slots = ex.target.feature.size();
   const auto n = static_cast<std::size_t>(ex.data.n);
+  const auto masks = node_masks(ex);
   std::vector<float> out(slots * n, 0.0F);
   for (std::size_t s = 0; s < slots; ++s) {
     const auto f = ex.target.feature[s];
     if (f < 0) continue;
     const float* column = ex.data.x.data() + static_cast<std::size_t>(f) * n;
+    // The split's lower value: the largest value at most the threshold among the node's rows
+    // (a CART threshold lies between two of them, so the node has one).
+    double lower = -std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i) {
-      out[s * n + i] =
-          static_cast<float>(std::abs(static_cast<double>(column[i]) - ex.target.threshold[s]));
+      const double x = column[i];
+      if (masks[s * n + i] != 0 && x <= ex.target.threshold[s]) lower = std::max(lower, x);
+    }
+    if (!std::isfinite(lower)) lower = ex.target.threshold[s];
+    for (std::size_t i = 0; i < n; ++i) {
+      out[s * n + i] = static_cast<float>(std::abs(static_cast<double>(column[i]) - lower));
     }
   }
   return out;

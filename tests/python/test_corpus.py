@@ -38,14 +38,33 @@ def test_examples_pass_the_filters_and_carry_the_tree():
         flipped = batch.y[i, :n] != batch.y_clean[i, :n]
         assert flipped.sum() == int(np.floor(0.05 * n + 0.5))
         assert (batch.y[i, :n][flipped] < batch.num_classes[i]).all()
-        # The root mask holds every row; its children partition them; distances are |x - t|.
+        # The root mask holds every row; its children partition them; distances are |x - v|, v the
+        # largest value <= t among the node's rows (where the soft target peaks).
         assert batch.node_mask[i, 0, :n].all()
-        if feature[0] >= 0 and feature[1] >= 0:
-            np.testing.assert_array_equal(batch.node_mask[i, 1, :n], x[:, feature[0]] <= threshold[0])
-        np.testing.assert_allclose(
-            batch.threshold_distance[i, 0, :n], np.abs(x[:, feature[0]].astype(np.float64) - threshold[0]), rtol=1e-6
-        )
+        for slot, rows in ((0, np.ones(n, bool)), (1, x[:, feature[0]] <= threshold[0])):
+            if feature[slot] < 0:
+                continue
+            if slot == 1:
+                np.testing.assert_array_equal(batch.node_mask[i, 1, :n], rows)
+            column = x[:, feature[slot]].astype(np.float64)
+            lower = column[rows & (column <= threshold[slot])].max()
+            assert lower < threshold[slot] < column[rows & (column > lower)].min()
+            np.testing.assert_array_equal(batch.threshold_distance[i, slot, :n], np.abs(column - lower).astype(np.float32))
         assert batch.leaf_counts[i].sum() == n
+
+
+def test_target_distance_is_zero_on_the_split_lower_value_even_for_tied_binary_columns():
+    # A binary feature split at 0.5 leaves every row at |x - t| = 0.5: a soft target built on
+    # that distance is flat (and vanishes after scaling by the maximum), so it must be measured
+    # from the split's lower value, here 0 at the root and, in node 2 (x0 > 0.5), 2 of column 1.
+    x = np.array([[0, 1], [0, 2], [1, 3], [1, 2], [1, 5], [0, 9]], dtype=np.float32)
+    x = np.concatenate([x, np.zeros((2, 2), np.float32)])[None]  # 2 padded rows
+    feature, threshold = np.array([[0, -1, 1]]), np.array([[0.5, 0.0, 4.0]])
+    mask, dist = scmforge.corpus.derive_targets(x, np.array([6]), feature, threshold)
+    np.testing.assert_array_equal(mask[0, 2], [0, 0, 1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(dist[0, 0], [0, 0, 1, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(dist[0, 1], 0)
+    np.testing.assert_array_equal(dist[0, 2], [2, 1, 0, 1, 2, 6, 0, 0])  # lower value 3: 9 is not in the node
 
 
 def test_thread_independent_and_resumable():

@@ -226,8 +226,9 @@ def generate_splits(model: MetaTreeModel, x: torch.Tensor, y_onehot: torch.Tenso
                     depth: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Breadth-first splits of complete depth-``depth`` trees for a batch of tables.
 
-    Returns ``feature`` (B, S) (-1 where the node has no rows or a single distinct value on
-    every feature), ``threshold`` (B, S) float64, and the node masks ``status`` (B, S, N) of
+    Returns ``feature`` (B, S) (-1 where the node has no rows, or where the chosen cell holds its
+    feature's largest value among the node's rows, so no threshold lies above it), ``threshold``
+    (B, S) float64, and the node masks ``status`` (B, S, N) of
     ``x`` under those splits; rows go left when ``x <= threshold``, node s has children
     2s+1 (left) and 2s+2.
     """

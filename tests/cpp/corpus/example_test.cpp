@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -109,13 +110,19 @@ TEST(CorpusExample, NodeMasksAndDistancesFollowTheTree) {
   const auto masks = node_masks(ex);
   const auto dist = threshold_distances(ex);
   ASSERT_EQ(masks.size(), 3U * 128U);
+  const auto f = static_cast<std::size_t>(ex.target.feature[0]);
+  double lower = -1e300;  // the split's lower value: the largest x <= threshold
+  for (std::size_t i = 0; i < 128; ++i) {
+    const double x = ex.data.x[f * 128 + i];
+    if (x <= ex.target.threshold[0]) lower = std::max(lower, x);
+  }
   for (std::size_t i = 0; i < 128; ++i) {
     EXPECT_EQ(masks[i], 1);
     EXPECT_EQ(masks[128 + i] + masks[256 + i], 1);  // the children partition the rows
-    const auto f = static_cast<std::size_t>(ex.target.feature[0]);
     const double x = ex.data.x[f * 128 + i];
     EXPECT_EQ(masks[128 + i], x <= ex.target.threshold[0] ? 1 : 0);
-    EXPECT_FLOAT_EQ(dist[i], static_cast<float>(std::abs(x - ex.target.threshold[0])));
+    EXPECT_EQ(dist[i], static_cast<float>(std::abs(x - lower)));
+    if (x > lower) EXPECT_GT(x, ex.target.threshold[0]);  // no row between v and the threshold
   }
 }
 
