@@ -158,10 +158,10 @@ std::vector<std::uint8_t> node_masks(const Example& ex) {
   return masks;
 }
 
-std::vector<float> threshold_distances(const Example& ex) {
+std::vector<float> threshold_distances(const Example& ex, const std::vector<std::uint8_t>& masks) {
   const auto slots = ex.target.feature.size();
   const auto n = static_cast<std::size_t>(ex.data.n);
-  const auto masks = node_masks(ex);
+  SCMFORGE_ASSERT(masks.size() == slots * n);
   std::vector<float> out(slots * n, 0.0F);
   for (std::size_t s = 0; s < slots; ++s) {
     const auto f = ex.target.feature[s];

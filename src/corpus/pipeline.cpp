@@ -124,7 +124,7 @@ PaddedExamples pad_examples(const std::vector<Example>& examples, std::int32_t r
     p.imbalance[b] = ex.balance.imbalance;
     if (!with_targets) continue;
     const auto masks = node_masks(ex);
-    const auto dist = threshold_distances(ex);
+    const auto dist = threshold_distances(ex, masks);
     for (std::size_t node = 0; node < s; ++node) {
       std::copy_n(masks.begin() + static_cast<std::ptrdiff_t>(node * n), n,
                   p.node_mask.begin() + static_cast<std::ptrdiff_t>((b * s + node) * t));

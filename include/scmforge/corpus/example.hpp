@@ -83,10 +83,12 @@ Outcome make_example(PriorDataset dataset, const ExampleConfig& config, std::uin
 std::vector<std::uint8_t> node_masks(const Example& example);
 
 /// Per node slot s < S: |x[i, f_s] - v_s| for every row i (0 where the slot has no split), where
-/// v_s, the split's lower value, is the largest x[., f_s] <= t_s among the rows reaching s.
+/// v_s, the split's lower value, is the largest x[., f_s] <= t_s among the rows reaching s
+/// (`masks`: node_masks(example)).
 /// MetaTree's soft target peaks at distance 0: the rows whose value, taken as the split's
 /// lower value with the threshold at the midpoint to the next value, give the target split.
 /// Returns S x n row-major float32.
-std::vector<float> threshold_distances(const Example& example);
+std::vector<float> threshold_distances(const Example& example,
+                                       const std::vector<std::uint8_t>& masks);
 
 }  // namespace scmforge::corpus

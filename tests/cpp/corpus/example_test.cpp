@@ -108,7 +108,7 @@ TEST(CorpusExample, NodeMasksAndDistancesFollowTheTree) {
   const Example& ex = *o.example;
   EXPECT_EQ(ex.y_noisy, ex.y_clean);
   const auto masks = node_masks(ex);
-  const auto dist = threshold_distances(ex);
+  const auto dist = threshold_distances(ex, masks);
   ASSERT_EQ(masks.size(), 3U * 128U);
   const auto f = static_cast<std::size_t>(ex.target.feature[0]);
   double lower = -1e300;  // the split's lower value: the largest x <= threshold
