@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+import warnings
 import zlib
 from typing import Any, Optional
 
@@ -60,7 +61,9 @@ def prepare(path: str, seed: int) -> Optional[dict]:
     _, counts = np.unique(y, return_counts=True)
     stratify = y if counts.min() >= 2 else None
     train, test = train_test_split(np.arange(len(y)), test_size=0.3, random_state=seed, stratify=stratify)
-    median = np.nanmedian(X[train], axis=0)
+    with warnings.catch_warnings():  # a column with no value in the training rows: imputed by 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(X[train], axis=0)
     median = np.where(np.isfinite(median), median, 0.0)
     X = np.where(np.isnan(X), median[None, :], X).astype(np.float32)
     return {"name": name, "X_train": X[train], "y_train": y[train], "X_test": X[test], "y_test": y[test], "k": k}
