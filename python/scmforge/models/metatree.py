@@ -13,8 +13,10 @@ with Transformers" (TMLR 2024), as described in docs/metatree.md:
 * the node's features are z-scored over the node's rows first (``normalize``), so each split
   sees its node re-standardised;
 * training targets are Gaussian-smoothed over the target tree's split feature
-  (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - t*|``), the loss
-  binary cross-entropy over the node's cells, with teacher-forced node masks.
+  (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - v*|``, v* the
+  split's lower value: the largest x_.,f* <= t* among the node's rows; the reference measures from
+  t*, which is flat on binary features, see docs/metatree.md), the loss binary cross-entropy over
+  the node's cells, with teacher-forced node masks.
 
 Shapes: ``x`` (B, N, F) float32 padded to ``n_features`` with zero columns; ``y_onehot``
 (B, N, C) padded to ``n_classes``; ``status`` (B, N) bool, the rows that reach the node;
