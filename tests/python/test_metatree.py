@@ -291,6 +291,13 @@ def test_bundled_checkpoint_writes_trees_without_training():
     # (the checkpoint stuck on the loss plateau chose features at chance)
     assert clf.trees_[0].feature[0] == 2 and abs(clf.trees_[0].threshold[0] - 0.1) < 0.15
     assert (clf.predict(X) == y).mean() >= 0.95
+    # binary 0/1 features: the reference's soft target |x - t| is flat there, and a checkpoint
+    # trained on it never split such a feature (root -1, accuracy ~0.5)
+    X = np.random.default_rng(0).integers(0, 2, size=(200, 6)).astype(np.float32)
+    y = X[:, 4].astype(int)
+    clf = MetaTreeClassifier(random_state=0).fit(X, y)
+    assert clf.trees_[0].feature[0] == 4 and clf.trees_[0].threshold[0] == 0.5
+    assert (clf.predict(X) == y).mean() >= 0.95
 
 
 def test_tree_accuracy_routes_rows_like_the_tree():
