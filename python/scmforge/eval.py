@@ -322,7 +322,7 @@ def write_report(result: dict, real: Any, synth: Any, path: Any) -> Path:
     def fmt(v: Any) -> str:
         return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
-    lines = [f"# Fidelity report", "",
+    lines = ["# Fidelity report", "",
              f"{result['rows_real']} real rows, {result['rows_synth']} synthetic rows, "
              f"{len(cols)} columns.", "",
              "| metric | value | ideal |", "|---|---:|---:|",

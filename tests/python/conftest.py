@@ -1,6 +1,5 @@
 """Shared pytest fixtures: paths of the CLI, the shared data folder and the repository."""
 
-import os
 import shutil
 import sys
 from pathlib import Path
