@@ -63,9 +63,10 @@ PriorDataset PriorGenerator::generate(std::uint64_t id, GenerationStats* stats) 
   Rng rng(seed_, derive_stream(streams::kPrior, id));
   GroupHyper hp = group_hyper(id);
   const std::int32_t pos = single_eval_pos(id);
-  // TabICL: each dataset has its own class count, 2 with probability 1/2, else U{2..max}.
-  const auto num_classes =
-      static_cast<std::int32_t>(rng.uniform() > 0.5 ? rng.integer(2, config_.max_classes) : 2);
+  // TabICL: each dataset has its own class count, 2 with probability binary_prob (1/2 in
+  // TabICL), else U{2..max}.
+  const auto num_classes = static_cast<std::int32_t>(
+      rng.uniform() > config_.binary_prob ? rng.integer(2, config_.max_classes) : 2);
   PriorDataset out;
   out.id = id;
   for (std::int32_t attempt = 0;; ++attempt) {

@@ -179,11 +179,13 @@ GroupHyper sample_group(const PriorConfig& c, const MetaDraw& m, Rng& rng) {
   static constexpr double kGpNoise[3] = {1e-5, 1e-4, 1e-2};
   g.gp_noise = kGpNoise[dist::categorical(rng, m.gp_noise)];
   if (tabpfn) {
-    // FlexibleCategorical: num_classes ~ U{2..max}; MulticlassRank keeps 2 with probability 1/2,
-    // else U{2..num_classes}; boundaries are the values at the same random rows for the group.
+    // FlexibleCategorical: num_classes ~ U{2..max}; MulticlassRank keeps 2 with probability
+    // binary_prob (1/2 in TabPFN), else U{2..num_classes}; boundaries are the values at the same
+    // random rows for the group.
     const auto num_classes = rng.integer(2, c.max_classes);
-    g.group_classes =
-        rng.uniform() > 0.5 ? static_cast<std::int32_t>(rng.integer(2, num_classes)) : 2;
+    g.group_classes = rng.uniform() > c.binary_prob
+                          ? static_cast<std::int32_t>(rng.integer(2, num_classes))
+                          : 2;
     g.boundary_rows.resize(static_cast<std::size_t>(g.group_classes - 1));
     for (auto& r : g.boundary_rows)
       r = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(c.n_rows)));

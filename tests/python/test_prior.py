@@ -48,6 +48,21 @@ def test_overrides_and_the_recorded_config():
     assert np.isnan(batch.X).any()
 
 
+@pytest.mark.parametrize("family", ["tabpfn", "tabicl"])
+def test_binary_prob_sets_the_share_of_two_class_datasets(family):
+    def binary_share(p):
+        k = prior.sample(256, preset="metatree", seed=3, threads=2, family=family, binary_prob=p).num_classes
+        return float(np.mean(k == 2))
+
+    assert binary_share(1.0) == 1.0
+    # 0.5 (TabPFN's MulticlassRank, TabICL) is the default: the same draws as no override.
+    np.testing.assert_array_equal(prior.sample(64, preset="metatree", seed=3, family=family, binary_prob=0.5).X,
+                                  prior.sample(64, preset="metatree", seed=3, family=family).X)
+    # Without the outright coin, K is uniform up to max_classes (TabICL) or up to a uniform
+    # bound (TabPFN): about 1/9 resp. 0.31 binary, against 0.56 resp. 0.66 with the coin.
+    assert binary_share(0.0) < 0.45 < binary_share(0.5)
+
+
 def test_numpy_generator_seed_is_accepted_and_recorded():
     rng = np.random.default_rng(0)
     batch = prior.sample(2, preset="nanotabpfn", seed=rng)
@@ -61,6 +76,7 @@ def test_numpy_generator_seed_is_accepted_and_recorded():
         ({"preset": "nope"}, "unknown preset 'nope'"),
         ({"max_feature": 3}, "did you mean 'max_features'"),
         ({"max_classes": 1}, "out of range"),
+        ({"binary_prob": 1.5}, "out of range"),
         ({"family": "xgb"}, "not one of"),
         ({"min_features": 9, "max_features": 3}, "min_features (9) exceeds max_features (3)"),
         ({"seed": -1}, "non-negative"),

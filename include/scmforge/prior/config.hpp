@@ -44,6 +44,7 @@ struct PriorConfig {
   std::int32_t min_features = 2;  // features drawn per group, uniform in [min, max]
   std::int32_t max_features = 100;
   std::int32_t max_classes = 10;    // classes per dataset are 2..max_classes
+  double binary_prob = 0.5;         // P(a dataset is made binary before its class count is drawn)
   double train_fraction_min = 0.1;  // single_eval_pos = floor(n_rows * U(min, max))
   double train_fraction_max = 0.9;
 

@@ -137,19 +137,31 @@ TEST(PriorGenerator, MixtureWeightsAreRespected) {
   EXPECT_EQ(stats.by_scm[2], 0);
 }
 
-TEST(PriorGenerator, ClassCountsFollowTheTwoWithProbabilityHalfRule) {
+double binary_share(double binary_prob) {
   PriorConfig c = preset("metatree");
   c.family = "tabicl";
   c.mix = "fixed";
   c.mlp_weight = 1;
   c.tree_weight = 0;
   c.meta_group_size = c.hp_group_size = 4;
+  c.binary_prob = binary_prob;
   const auto datasets = PriorGenerator(c, 21).generate_range(0, 400, 2);
   double binary = 0;
   for (const auto& ds : datasets) binary += ds.k == 2 ? 1 : 0;
+  return binary / 400.0;
+}
+
+TEST(PriorGenerator, ClassCountsFollowTheTwoWithProbabilityHalfRule) {
   // Nominal k = 2 with probability 1/2 + 1/18; realised classes can only drop, so >= ~0.55.
-  EXPECT_GT(binary / 400.0, 0.5);
-  EXPECT_LT(binary / 400.0, 0.9);
+  const double share = binary_share(0.5);
+  EXPECT_GT(share, 0.5);
+  EXPECT_LT(share, 0.9);
+}
+
+TEST(PriorGenerator, BinaryProbSetsTheOutrightTwoClassShare) {
+  EXPECT_EQ(binary_share(1.0), 1.0);
+  // Without the coin k is uniform on 2..10: nominal 1/9 binary (binomial sd 0.016 over 400).
+  EXPECT_LT(binary_share(0.0), 0.25);
 }
 
 TEST(PriorGenerator, InvalidConfigIsRejectedAtConstruction) {
