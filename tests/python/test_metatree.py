@@ -256,6 +256,11 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
     assert "step 2" in run.stdout and (tmp_path / "run" / "checkpoint.pt").exists()
     bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "huge"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    for flag, message in (("binary_prob", "--prior takes KEY=VALUE"), ("binary_prb=0", "did you mean 'binary_prob'")):
+        bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", "--prior", flag],
+                             capture_output=True, text=True)
+        assert bad.returncode != 0 and message in bad.stderr, bad.stderr
+    assert not (tmp_path / "x").exists()
     datasets = tmp_path / "data"
     datasets.mkdir()
     rng = np.random.default_rng(0)

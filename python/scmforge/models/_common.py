@@ -87,6 +87,17 @@ def load_checkpoint(path: str, model_class: type) -> tuple[nn.Module, dict]:
     return model, state
 
 
+def parse_prior_overrides(items: list[str]) -> dict[str, str]:
+    """``--prior KEY=VALUE`` flags as a dict (the prior validates names and values)."""
+    prior: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InvalidInputError(f"--prior takes KEY=VALUE, got {item!r}")
+        prior[key] = value
+    return prior
+
+
 def learning_rate(step: int, recipe: dict) -> float:
     """Linear warm-up, then cosine decay to 10% of the peak at the last step."""
     warmup, total, peak = recipe["warmup"], recipe["steps"], recipe["lr"]

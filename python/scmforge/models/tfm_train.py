@@ -19,7 +19,7 @@ from typing import Any, Optional
 import torch
 
 from scmforge._errors import InvalidInputError
-from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate, parameter_count
+from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate, parameter_count, parse_prior_overrides
 from scmforge.models.tfm import TFMConfig, TFMModel, loss
 
 # The prior every recipe draws from: TabPFN's SCM prior at nanoTabPFN's settings, widened to the
@@ -78,8 +78,8 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
     # more --steps (the schedule then follows the new length from the resumed step).
     run = {"model_kind": "tfm", "recipe": recipe, "settings": {k: v for k, v in r.items() if k != "steps"},
            "seed": seed, "prior": prior}
-    folder = RunFolder(out, run, "TFM", quiet=quiet)
     source = prior_stream(r, seed, **prior)  # validates the prior overrides before anything is written
+    folder = RunFolder(out, run, "TFM", quiet=quiet)
     torch.manual_seed(seed)
     model = TFMModel(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
@@ -136,12 +136,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    prior: dict[str, Any] = {}
-    for item in args.prior:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InvalidInputError(f"--prior takes KEY=VALUE, got {item!r}")
-        prior[key] = value
+    prior = parse_prior_overrides(args.prior)
     result = train_tfm(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
                        threads=args.threads, device=args.device, quiet=args.quiet, **prior)
     print(f"step {result['step']}: loss {result['loss']:.4f}, {result['examples']} tables, "

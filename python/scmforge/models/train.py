@@ -27,7 +27,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
-from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate
+from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate, parse_prior_overrides
 from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss, parameter_count
 
 # Recipes: model sizes and optimisation. cpu-small's schedule is 6,000 steps, and it is run with
@@ -118,14 +118,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
            "world_size": world}
     if init is not None:
         run["init"] = os.path.abspath(init)
-    folder = RunFolder(out, run, "MetaTree", quiet=quiet, writer=rank == 0)
-    torch.manual_seed(seed)
-    model = MetaTreeModel(config).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
-    first, first_seen = _load_init(model, init, r) if init is not None else (0, 0)  # where the optimiser started
-    step, seen, elapsed = folder.resume(model, optimizer, device)
-    if step == 0:
-        step, seen = first, first_seen
+    # The data source validates the corpus options and folder before the run folder is made.
     if data is not None:
         from scmforge.torch import MetaTreeShards
 
@@ -134,6 +127,14 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         from scmforge.torch import MetaTreeStream
 
         source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, **corpus_options)
+    folder = RunFolder(out, run, "MetaTree", quiet=quiet, writer=rank == 0)
+    torch.manual_seed(seed)
+    model = MetaTreeModel(config).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
+    first, first_seen = _load_init(model, init, r) if init is not None else (0, 0)  # where the optimiser started
+    step, seen, elapsed = folder.resume(model, optimizer, device)
+    if step == 0:
+        step, seen = first, first_seen
     folder.write_manifest(model)
     loader = DataLoader(_Stream(source, step * world + rank, world), batch_size=None, num_workers=r["workers"])
     folder.open_metrics(["step", "examples", "loss", "lr", "examples_per_s", "data_wait_s", "elapsed_s"])
@@ -223,12 +224,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--label-noise", type=float, help="corpus label noise (streamed data)")
     parser.add_argument("--target", choices=["cart", "optimal"], help="target trees (streamed data)")
     parser.add_argument("--no-filters", action="store_true", help="accept every prior dataset (streamed data)")
+    parser.add_argument("--prior", action="append", default=[], metavar="KEY=VALUE",
+                        help="prior parameter override (repeatable, streamed data), e.g. --prior binary_prob=0.1")
     parser.add_argument("--workers", type=int, help="DataLoader workers")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = dict(parse_prior_overrides(args.prior))
     if args.label_noise is not None:
         options["label_noise"] = args.label_noise
     if args.target is not None:
