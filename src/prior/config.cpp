@@ -57,8 +57,8 @@ const std::vector<Row>& rows() {
     add("max_classes", &PriorConfig::max_classes, "most classes of a dataset (at least 2)", 2,
         1000);
     add("binary_prob", &PriorConfig::binary_prob,
-        "P(a dataset gets 2 classes outright; else its class count is drawn up to max_classes)",
-        0, 1);
+        "P(a dataset gets 2 classes outright; else its class count is drawn up to max_classes)", 0,
+        1);
     add("train_fraction_min", &PriorConfig::train_fraction_min,
         "single_eval_pos / n_rows is uniform in [train_fraction_min, train_fraction_max]", 0, 1);
     add("train_fraction_max", &PriorConfig::train_fraction_max, "upper end of the train fraction",

@@ -183,9 +183,8 @@ GroupHyper sample_group(const PriorConfig& c, const MetaDraw& m, Rng& rng) {
     // binary_prob (1/2 in TabPFN), else U{2..num_classes}; boundaries are the values at the same
     // random rows for the group.
     const auto num_classes = rng.integer(2, c.max_classes);
-    g.group_classes = rng.uniform() > c.binary_prob
-                          ? static_cast<std::int32_t>(rng.integer(2, num_classes))
-                          : 2;
+    g.group_classes =
+        rng.uniform() > c.binary_prob ? static_cast<std::int32_t>(rng.integer(2, num_classes)) : 2;
     g.boundary_rows.resize(static_cast<std::size_t>(g.group_classes - 1));
     for (auto& r : g.boundary_rows)
       r = static_cast<std::int32_t>(rng.below(static_cast<std::uint64_t>(c.n_rows)));
