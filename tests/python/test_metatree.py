@@ -220,6 +220,34 @@ def test_training_resumes_to_the_same_model(tmp_path):
     assert rows[0].startswith("step,examples,loss") and len(rows) >= 2
     with pytest.raises(scmforge.InvalidInputError, match="other settings"):
         train(str(tmp_path / "b"), recipe="test-tiny", steps=6, seed=4, quiet=True)
+
+
+def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
+    # cpu-small streams its corpus with binary_prob 0; an option given to train wins; a corpus
+    # folder keeps its own options, so options with --data are refused before anything is written.
+    assert RECIPES["cpu-small"]["corpus"] == {"binary_prob": 0.0}
+    train(str(tmp_path / "a"), recipe="cpu-small", steps=1, threads=1, quiet=True)
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["corpus_options"] == {"binary_prob": 0.0} and "corpus" not in manifest["settings"]
+    train(str(tmp_path / "b"), recipe="cpu-small", steps=1, threads=1, quiet=True, binary_prob=0.5, label_noise=0.0)
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["corpus_options"] == {"binary_prob": 0.5, "label_noise": 0.0}
+    with pytest.raises(scmforge.InvalidInputError, match="keeps the options it was built with"):
+        train(str(tmp_path / "c"), recipe="test-tiny", data=str(tmp_path), label_noise=0.1, quiet=True)
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_finished_run_resumed_trains_nothing_and_says_so(tmp_path, capsys):
+    from scmforge.models.train import main as train_main
+
+    out = str(tmp_path / "run")
+    first = train(out, recipe="test-tiny", steps=3, seed=3, quiet=True)
+    before = (tmp_path / "run" / "checkpoint.pt").read_bytes()
+    assert train_main([out, "--recipe", "test-tiny", "--steps", "3", "--seed", "3", "--quiet"]) == 0
+    line = capsys.readouterr().out
+    assert "nothing to train" in line and "loss nan" not in line
+    assert "step 3: " in line and f"{first['examples']} examples" in line and first["examples"] > 0
+    assert (tmp_path / "run" / "checkpoint.pt").read_bytes() == before
     with pytest.raises(scmforge.InvalidInputError, match="unknown recipe"):
         train(str(tmp_path / "c"), recipe="huge")
     assert set(RECIPES) >= {"cpu-small", "gpu-base"}

@@ -131,6 +131,10 @@ def test_training_resumes_exactly(tmp_path):
     rows = (tmp_path / "b" / "metrics.csv").read_text().strip().splitlines()
     assert len(rows) == 13  # header + 12 steps
     assert train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=14, threads=1, quiet=True)["step"] == 14
+    checkpoint = (tmp_path / "b" / "checkpoint.pt").read_bytes()
+    again = train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=14, threads=1, quiet=True)
+    assert again["step"] == 14 and again["trained"] == 0 and again["examples"] > 0
+    assert (tmp_path / "b" / "checkpoint.pt").read_bytes() == checkpoint  # a finished run is left as it is
     with pytest.raises(InvalidInputError, match="other settings"):
         train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=14, seed=1, quiet=True)
     with pytest.raises(InvalidInputError, match="unknown recipe"):

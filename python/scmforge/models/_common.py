@@ -107,6 +107,16 @@ def learning_rate(step: int, recipe: dict) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def run_summary(result: dict, out: str, unit: str) -> str:
+    """The line a ``train`` command prints at its end. ``result`` holds step, loss, examples,
+    elapsed_s, parameters and trained (the steps this call took); a run resumed at the end of its
+    schedule says that there was nothing to train, rather than a loss of nan."""
+    done = (f"loss {result['loss']:.4f}" if result["trained"] else
+            "nothing to train, the run is already at the end of its schedule (raise --steps to go on)")
+    return (f"step {result['step']}: {done}, {result['examples']} {unit}, {result['elapsed_s']:.0f} s, "
+            f"{result['parameters']} parameters; checkpoint {os.path.join(out, CHECKPOINT)}")
+
+
 def dump_json(path: str, value: dict) -> None:
     with open(path, "w", encoding="utf-8") as f:
         json.dump(value, f, indent=1, sort_keys=True)

@@ -11,7 +11,6 @@ optimiser, step; loadable with ``torch.load(weights_only=True)``), ``OUT/metrics
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from typing import Any, Optional
@@ -19,7 +18,7 @@ from typing import Any, Optional
 import torch
 
 from scmforge._errors import InvalidInputError
-from scmforge.models._common import CHECKPOINT, RunFolder, learning_rate, parameter_count, parse_prior_overrides
+from scmforge.models._common import RunFolder, learning_rate, parameter_count, parse_prior_overrides, run_summary
 from scmforge.models.tfm import TFMConfig, TFMModel, loss
 
 # The prior every recipe draws from: TabPFN's SCM prior at nanoTabPFN's settings, widened to the
@@ -88,6 +87,7 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
     folder.open_metrics(["step", "examples", "loss", "lr", "examples_per_s", "data_s", "elapsed_s"])
     start = time.perf_counter() - elapsed
     last = {"step": step, "loss": float("nan"), "examples": seen}
+    resumed_at = step
     model.train()
     try:
         while step < r["steps"]:
@@ -118,8 +118,10 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
                 break
     finally:
         folder.close()
-    folder.save(model, optimizer, step, seen, time.perf_counter() - start)
-    return {**last, "elapsed_s": time.perf_counter() - start, "parameters": parameter_count(model)}
+    if step > resumed_at:  # a finished run resumed keeps its checkpoint as it is
+        folder.save(model, optimizer, step, seen, time.perf_counter() - start)
+    return {**last, "elapsed_s": time.perf_counter() - start, "trained": step - resumed_at,
+            "parameters": parameter_count(model)}
 
 
 def main(argv: list[str]) -> int:
@@ -139,8 +141,7 @@ def main(argv: list[str]) -> int:
     prior = parse_prior_overrides(args.prior)
     result = train_tfm(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
                        threads=args.threads, device=args.device, quiet=args.quiet, **prior)
-    print(f"step {result['step']}: loss {result['loss']:.4f}, {result['examples']} tables, "
-          f"{result['elapsed_s']:.0f} s, {result['parameters']} parameters; checkpoint {os.path.join(args.out, CHECKPOINT)}")
+    print(run_summary(result, args.out, "tables"))
     return 0
 
 
