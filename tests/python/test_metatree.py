@@ -308,6 +308,17 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
     assert accuracy["cart"] == accuracy["sklearn_cart"]
     assert accuracy["optimal"]["1"] >= 0.9  # one informative feature: observed 0.98
     assert "| metatree |" in out.read_text()
+    # MetaTree alone against that run: the same checkpoint gains nothing, and CART comes from the
+    # baseline (the splits and subsamples depend only on the dataset and the seed).
+    again = tmp_path / "again" / "metatree.md"
+    run = subprocess.run([cli, "eval", "metatree", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt"),
+                          "--datasets", str(datasets), "--depths", "2", "--seeds", "0", "--t-max", "5",
+                          "--methods", "metatree", "--baseline", str(out.with_suffix(".json")),
+                          "--out", str(again), "--quiet"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    gap = 100 * (accuracy["metatree"]["5"] - accuracy["cart"]["5"])
+    assert f"| 2 | 5 | 1 | +0.00 (–) | 0 / 0 | +0.00 (–) | – | {gap:+.2f} (–) |" in again.read_text()
+    assert "## Against the baseline" in run.stdout
 
 
 def test_bundled_checkpoint_writes_trees_without_training():
@@ -360,3 +371,46 @@ def test_eval_metatree_synthetic_flag_refuses_zero_batches():
 
     with pytest.raises(scmforge.InvalidInputError, match="--synthetic needs at least 1 batch"):
         main(["--synthetic", "0"])
+
+
+def _eval_doc(rows: list[tuple], methods: list[str]) -> dict:
+    # rows: (dataset, seed, classes, metatree accuracy at T=1, cart accuracy at T=1)
+    results = [{"dataset": d, "seed": s, "depth": 2, "classes": k, "majority_share": 0.5,
+                "accuracy": {m: {"1": a if m == "metatree" else c, "2": a} for m in methods}}
+               for d, s, k, a, c in rows]
+    return {"checkpoint": "x", "depths": [2], "seeds": [0, 1], "t_max": 2, "methods": methods, "skipped": [],
+            "results": results, "seconds": 0.0}
+
+
+def test_against_baseline_pairs_datasets_after_averaging_seeds():
+    from scmforge.models.evaluate import against_baseline
+
+    base = _eval_doc([("a", 0, 2, 0.70, 0.80), ("a", 1, 2, 0.70, 0.80), ("b", 0, 2, 0.60, 0.60),
+                      ("b", 1, 2, 0.60, 0.60), ("c", 0, 3, 0.50, 0.55), ("c", 1, 3, 0.50, 0.55),
+                      ("gone", 0, 2, 0.1, 0.1)], ["metatree", "cart"])
+    new = _eval_doc([("a", 0, 2, 0.72, 0), ("a", 1, 2, 0.74, 0), ("b", 0, 2, 0.60, 0), ("b", 1, 2, 0.60, 0),
+                     ("c", 0, 3, 0.44, 0), ("c", 1, 3, 0.46, 0), ("new", 0, 2, 0.9, 0)], ["metatree"])
+    line = next(x for x in against_baseline(new, base) if x.startswith("| 2 | 1 |"))
+    # gains a +3, b 0, c -5 (pp): mean -0.67, SE std([3, 0, -5]) / sqrt(3) = 2.33; binary +1.50 (1.50);
+    # 3+ classes -5.00; MetaTree - CART with the baseline's CART: a -7, b 0, c -10 -> -5.67 (2.96)
+    assert line == "| 2 | 1 | 3 | -0.67 (2.33) | 1 / 1 | +1.50 (1.50) | -5.00 (–) | -5.67 (2.96) |"
+
+
+def test_eval_baseline_is_checked_before_anything_runs(tmp_path):
+    from scmforge.models.evaluate import main
+
+    datasets = tmp_path / "data"
+    datasets.mkdir()
+    (datasets / "toy.csv").write_text("a,target\n" + "".join(f"{i},{i % 2}\n" for i in range(40)))
+    good = tmp_path / "base.json"
+    good.write_text(json.dumps(_eval_doc([("a", 0, 2, 0.7, 0.8)], ["metatree", "cart"])))
+    (tmp_path / "text.json").write_text("not json")
+    (tmp_path / "other.json").write_text(json.dumps({"results": []}))
+    for baseline, message in ((tmp_path / "missing.json", "cannot read it"), (tmp_path / "text.json", "is not JSON"),
+                              (tmp_path / "other.json", "holds no MetaTree results"),
+                              (good, r"seeds \[0, 1\] and --t-max 2, this run with \[0\] and 100")):
+        out = tmp_path / "out" / "r.md"
+        with pytest.raises(scmforge.InvalidInputError, match=message):
+            main(["--datasets", str(datasets), "--seeds", "0", "--methods", "metatree", "--baseline", str(baseline),
+                  "--out", str(out), "--quiet"])
+        assert not out.parent.exists()

@@ -9,6 +9,12 @@ its test accuracy is recorded for every T in ``ensembles``. Methods: MetaTree (a
 pre-trained on scmforge's synthetic corpus only), scmforge's CART, scmforge's optimal tree, and
 scikit-learn's CART as a cross-check of ours. Datasets with more than 10 classes are skipped and
 listed. Writes a Markdown report with the accuracy-vs-T plot and a JSON file of every accuracy.
+
+``--baseline FILE`` (an earlier run's JSON, with the same seeds and largest T) adds a section
+comparing this run's MetaTree with the baseline's, paired over the datasets both hold, and with
+CART; CART's accuracy is taken from the baseline when this run did not fit it, which is exact
+because every split and subsample depends only on the dataset and the seed. This is how an
+ablation or a new checkpoint is compared with the bundled one at the cost of MetaTree alone.
 """
 
 from __future__ import annotations
@@ -121,9 +127,12 @@ def evaluate_one(data: dict, depth: int, seed: int, checkpoint: Optional[str], t
 
 def run(out_md: str, checkpoint: Optional[str] = None, datasets: Optional[str] = None, depths: tuple[int, ...] = (2, 3),
         seeds: tuple[int, ...] = (0, 1, 2), t_max: int = 100, limit: Optional[int] = None,
-        optimal_time_limit: float = 1.0, methods: tuple[str, ...] = METHODS, quiet: bool = False) -> dict:
+        optimal_time_limit: float = 1.0, methods: tuple[str, ...] = METHODS, quiet: bool = False,
+        baseline: Optional[str] = None) -> dict:
     """Runs the protocol and writes ``out_md`` (report), ``<out_md stem>.json`` (every accuracy)
-    and ``<out_md stem>.png`` (accuracy vs T). Returns the JSON document."""
+    and ``<out_md stem>.png`` (accuracy vs T). Returns the JSON document. ``baseline``: an
+    earlier run's JSON file to compare with (module docstring); checked before anything runs."""
+    base = load_baseline(baseline, seeds, t_max) if baseline is not None else None
     unknown = set(methods) - set(METHODS)
     if unknown:
         raise InvalidInputError(f"unknown methods {sorted(unknown)}; known: {', '.join(METHODS)}")
@@ -160,8 +169,73 @@ def run(out_md: str, checkpoint: Optional[str] = None, datasets: Optional[str] =
         json.dump(doc, f, indent=1)
     _plot(doc, stem + ".png")
     with open(out_md, "w", encoding="utf-8") as f:
-        f.write(report(doc, os.path.basename(stem) + ".png"))
+        f.write(report(doc, os.path.basename(stem) + ".png", base))
     return doc
+
+
+def load_baseline(path: str, seeds: tuple[int, ...], t_max: int) -> dict:
+    """The results document at ``path``, which must come from ``run`` with these seeds and T_max."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise InvalidInputError(f"--baseline {path!r}: cannot read it ({e.strerror})") from None
+    except json.JSONDecodeError as e:
+        raise InvalidInputError(f"--baseline {path!r} is not JSON ({e.msg}, line {e.lineno}); give the .json "
+                                "file an earlier `scmforge eval metatree` wrote beside its report") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list) or "metatree" not in doc.get("methods", []):
+        raise InvalidInputError(f"--baseline {path!r} holds no MetaTree results; give the .json file an earlier "
+                                "`scmforge eval metatree` wrote beside its report")
+    if list(doc.get("seeds", [])) != list(seeds) or doc.get("t_max") != t_max:
+        raise InvalidInputError(f"--baseline {path!r} was run with seeds {doc.get('seeds')} and --t-max "
+                                f"{doc.get('t_max')}, this run with {list(seeds)} and {t_max}; use the same to compare")
+    return doc
+
+
+def against_baseline(doc: dict, base: dict) -> list[str]:
+    """Report lines: this run's MetaTree minus the baseline's, and minus CART (this run's, else
+    the baseline's), paired over the datasets of each depth both runs hold (seed means first), at
+    T = 1 and the largest T; all datasets, then the binary and the 3+-class ones."""
+    def key(r: dict) -> tuple:
+        return r["dataset"], r["seed"], r["depth"]
+
+    theirs = {key(r): r for r in base["results"]}
+    t_last = str(doc["t_max"])
+    lines = [f"## Against the baseline (checkpoint `{base['checkpoint']}`)", "",
+             "Paired over datasets, in pp: mean (standard error); better / worse: datasets where this run's "
+             "MetaTree beats / trails the baseline's.", "",
+             "| depth | T | datasets | MetaTree - baseline | better / worse | binary | 3+ classes | MetaTree - CART |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for depth in doc["depths"]:
+        pairs = [(r, theirs[key(r)]) for r in doc["results"] if r["depth"] == depth and key(r) in theirs]
+        if not pairs:
+            continue
+        for t in ("1", t_last):
+            gain: dict[str, list[float]] = {}
+            gap: dict[str, list[float]] = {}
+            classes: dict[str, int] = {}
+            for mine, old in pairs:
+                cart = (mine if "cart" in mine["accuracy"] else old)["accuracy"].get("cart")
+                gain.setdefault(mine["dataset"], []).append(mine["accuracy"]["metatree"][t] - old["accuracy"]["metatree"][t])
+                if cart is not None:
+                    gap.setdefault(mine["dataset"], []).append(mine["accuracy"]["metatree"][t] - cart[t])
+                classes[mine["dataset"]] = mine["classes"]
+
+            def mean_se(values: dict[str, list[float]], names: list[str]) -> str:
+                v = 100 * np.array([np.mean(values[n]) for n in names if n in values])
+                if len(v) == 0:
+                    return "–"
+                se = f"{v.std(ddof=1) / np.sqrt(len(v)):.2f}" if len(v) > 1 else "–"  # one dataset: no spread
+                return f"{v.mean():+.2f} ({se})"
+
+            names = sorted(gain)
+            per = {n: np.mean(gain[n]) for n in names}
+            better, worse = sum(v > 1e-12 for v in per.values()), sum(v < -1e-12 for v in per.values())
+            binary = [n for n in names if classes[n] == 2]
+            multi = [n for n in names if classes[n] > 2]
+            lines.append(f"| {depth} | {t} | {len(names)} | {mean_se(gain, names)} | {better} / {worse} | "
+                         f"{mean_se(gain, binary)} | {mean_se(gain, multi)} | {mean_se(gap, names)} |")
+    return lines + [""]
 
 
 def summary(doc: dict, depth: int) -> tuple[dict[str, dict[int, float]], dict[str, dict[int, float]], dict[int, tuple]]:
@@ -193,7 +267,7 @@ def summary(doc: dict, depth: int) -> tuple[dict[str, dict[int, float]], dict[st
     return mean, rank, diff
 
 
-def report(doc: dict, png: str) -> str:
+def report(doc: dict, png: str, baseline: Optional[dict] = None) -> str:
     lines = ["# MetaTree on the shared datasets", "",
              f"Checkpoint: `{doc['checkpoint']}`. Seeds {doc['seeds']}, up to {doc['t_max']} trees on {ROWS}-row "
              f"training subsamples, depths {doc['depths']}; {len({r['dataset'] for r in doc['results']})} datasets "
@@ -212,6 +286,8 @@ def report(doc: dict, png: str) -> str:
         if diff:
             lines += ["MetaTree - CART, paired over datasets: " + "; ".join(
                 f"T={t}: {100 * d[0]:+.2f} pp (std {100 * d[1]:.2f}, {d[2]} datasets)" for t, d in sorted(diff.items())), ""]
+    if baseline is not None:
+        lines += against_baseline(doc, baseline)
     lines += [f"![accuracy vs T]({png})", ""]
     lines += per_dataset(doc)
     return "\n".join(lines)
@@ -333,6 +409,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--out", default="docs/results/metatree.md", help="Markdown report (.json and .png beside it)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--baseline", metavar="JSON",
+                        help="an earlier run's JSON (same seeds and --t-max), e.g. docs/results/metatree.json: "
+                             "adds MetaTree vs that run's MetaTree and CART, paired over datasets")
     parser.add_argument("--synthetic", type=int, metavar="BATCHES",
                         help="instead of the real datasets: how well the model writes its training targets on "
                              "BATCHES held-out batches of the synthetic corpus (prints JSON)")
@@ -344,7 +423,8 @@ def main(argv: list[str]) -> int:
         return 0
     if args.t_max < 1 or any(d < 1 for d in args.depths):
         raise InvalidInputError("--t-max and --depths must be >= 1")
-    doc = run(args.out, args.checkpoint, args.datasets, tuple(args.depths), tuple(args.seeds), args.t_max, args.limit,
-              args.optimal_time_limit, tuple(args.methods), args.quiet)
-    print(report(doc, os.path.splitext(os.path.basename(args.out))[0] + ".png"))
+    run(args.out, args.checkpoint, args.datasets, tuple(args.depths), tuple(args.seeds), args.t_max, args.limit,
+          args.optimal_time_limit, tuple(args.methods), args.quiet, args.baseline)
+    with open(args.out, encoding="utf-8") as f:
+        print(f.read())
     return 0
