@@ -232,6 +232,12 @@ def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
     train(str(tmp_path / "b"), recipe="cpu-small", steps=1, threads=1, quiet=True, binary_prob=0.5, label_noise=0.0)
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["corpus_options"] == {"binary_prob": 0.5, "label_noise": 0.0}
+    from scmforge.models.train import main as train_main
+
+    assert train_main([str(tmp_path / "d"), "--recipe", "test-tiny", "--steps", "1", "--threads", "1",
+                       "--min-tree-accuracy", "0.4", "--quiet"]) == 0
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert manifest["corpus_options"] == {"min_tree_accuracy": 0.4}
     with pytest.raises(scmforge.InvalidInputError, match="keeps the options it was built with"):
         train(str(tmp_path / "c"), recipe="test-tiny", data=str(tmp_path), label_noise=0.1, quiet=True)
     assert not (tmp_path / "c").exists()
@@ -284,8 +290,11 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
     assert "step 2" in run.stdout and (tmp_path / "run" / "checkpoint.pt").exists()
     bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "huge"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
-    for flag, message in (("binary_prob", "--prior takes KEY=VALUE"), ("binary_prb=0", "did you mean 'binary_prob'")):
-        bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", "--prior", flag],
+    for flags, message in ((["--prior", "binary_prob"], "--prior takes KEY=VALUE"),
+                           (["--prior", "binary_prb=0"], "did you mean 'binary_prob'"),
+                           (["--min-tree-accuracy", "1.5"], "min_tree_accuracy must be in [0, 1)"),
+                           (["--no-filters", "--min-tree-accuracy", "0.5"], "contradict each other")):
+        bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", *flags],
                              capture_output=True, text=True)
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr
     assert not (tmp_path / "x").exists()
