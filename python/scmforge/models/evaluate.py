@@ -424,7 +424,7 @@ def main(argv: list[str]) -> int:
     if args.t_max < 1 or any(d < 1 for d in args.depths):
         raise InvalidInputError("--t-max and --depths must be >= 1")
     run(args.out, args.checkpoint, args.datasets, tuple(args.depths), tuple(args.seeds), args.t_max, args.limit,
-          args.optimal_time_limit, tuple(args.methods), args.quiet, args.baseline)
+        args.optimal_time_limit, tuple(args.methods), args.quiet, args.baseline)
     with open(args.out, encoding="utf-8") as f:
         print(f.read())
     return 0
