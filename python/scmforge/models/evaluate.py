@@ -199,6 +199,13 @@ def against_baseline(doc: dict, base: dict) -> list[str]:
     def key(r: dict) -> tuple:
         return r["dataset"], r["seed"], r["depth"]
 
+    def mean_se(values: dict[str, list[float]], names: list[str]) -> str:
+        v = 100 * np.array([np.mean(values[n]) for n in names if n in values])
+        if len(v) == 0:
+            return "–"
+        se = f"{v.std(ddof=1) / np.sqrt(len(v)):.2f}" if len(v) > 1 else "–"  # one dataset: no spread
+        return f"{v.mean():+.2f} ({se})"
+
     theirs = {key(r): r for r in base["results"]}
     t_last = str(doc["t_max"])
     lines = [f"## Against the baseline (checkpoint `{base['checkpoint']}`)", "",
@@ -220,14 +227,6 @@ def against_baseline(doc: dict, base: dict) -> list[str]:
                 if cart is not None:
                     gap.setdefault(mine["dataset"], []).append(mine["accuracy"]["metatree"][t] - cart[t])
                 classes[mine["dataset"]] = mine["classes"]
-
-            def mean_se(values: dict[str, list[float]], names: list[str]) -> str:
-                v = 100 * np.array([np.mean(values[n]) for n in names if n in values])
-                if len(v) == 0:
-                    return "–"
-                se = f"{v.std(ddof=1) / np.sqrt(len(v)):.2f}" if len(v) > 1 else "–"  # one dataset: no spread
-                return f"{v.mean():+.2f} ({se})"
-
             names = sorted(gain)
             per = {n: np.mean(gain[n]) for n in names}
             better, worse = sum(v > 1e-12 for v in per.values()), sum(v < -1e-12 for v in per.values())
