@@ -222,6 +222,25 @@ def test_training_resumes_to_the_same_model(tmp_path):
         train(str(tmp_path / "b"), recipe="test-tiny", steps=6, seed=4, quiet=True)
 
 
+def test_metrics_go_to_tensorboard_when_installed_and_the_csv_alone_otherwise(tmp_path, monkeypatch):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    train(str(tmp_path / "a"), recipe="test-tiny", steps=4, minutes=0.0, seed=3, quiet=True)  # stops after step 1
+    train(str(tmp_path / "a"), recipe="test-tiny", steps=4, seed=3, quiet=True)  # resumed: a second event file
+    rows = [line.split(",") for line in (tmp_path / "a" / "metrics.csv").read_text().splitlines()]
+    board = EventAccumulator(str(tmp_path / "a" / "tensorboard"))
+    board.Reload()
+    assert sorted(board.Tags()["scalars"]) == sorted(rows[0][1:])
+    for column in ("loss", "examples", "lr"):
+        logged = [(e.step, e.value) for e in board.Scalars(column)]
+        index = rows[0].index(column)
+        assert logged == [(int(r[0]), pytest.approx(float(r[index]), rel=1e-6)) for r in rows[1:]], column
+    monkeypatch.setitem(__import__("sys").modules, "torch.utils.tensorboard", None)  # as if not installed
+    train(str(tmp_path / "b"), recipe="test-tiny", steps=2, seed=3, quiet=True)
+    assert (tmp_path / "b" / "metrics.csv").exists() and not (tmp_path / "b" / "tensorboard").exists()
+
+
 def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
     # cpu-small streams its corpus with binary_prob 0; an option given to train wins; a corpus
     # folder keeps its own options, so options with --data are refused before anything is written.

@@ -3,6 +3,7 @@ protocol (scmforge.models.tfm*, scmforge.models.causalmixft)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -130,6 +131,8 @@ def test_training_resumes_exactly(tmp_path):
         torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
     rows = (tmp_path / "b" / "metrics.csv").read_text().strip().splitlines()
     assert len(rows) == 13  # header + 12 steps
+    if importlib.util.find_spec("tensorboard") is not None:  # the same metrics as scalars, one file per call
+        assert len(list((tmp_path / "b" / "tensorboard").glob("events.out.tfevents.*"))) == 2
     assert train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=14, threads=1, quiet=True)["step"] == 14
     checkpoint = (tmp_path / "b" / "checkpoint.pt").read_bytes()
     again = train_tfm(str(tmp_path / "b"), recipe="test-tiny", steps=14, threads=1, quiet=True)

@@ -4,7 +4,8 @@ checkpoint files holding only tensors and plain values, and training-run folders
 A run folder holds ``manifest.json`` (the run's identity, so a folder is resumed only by the
 same run), ``checkpoint.pt`` (model, optimiser, step; loadable with
 ``torch.load(weights_only=True)``: loading never runs code from the file) and ``metrics.csv``
-(one row per step).
+(one row per step). When TensorBoard is installed (``pip install tensorboard``), the same
+metrics also go to ``tensorboard/`` as scalars by step (``tensorboard --logdir OUT``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scmforge.io import write_atomically
 CHECKPOINT = "checkpoint.pt"
 METRICS = "metrics.csv"
 MANIFEST = "manifest.json"
+TENSORBOARD = "tensorboard"
 
 
 class ModelConfig:
@@ -126,7 +128,8 @@ def dump_json(path: str, value: dict) -> None:
 class RunFolder:
     """A training run's folder. Opening checks that it is empty or holds the run with the same
     ``identity`` (JSON values); :meth:`resume` restores the model and optimiser from its
-    checkpoint; :meth:`log` appends a metrics row (and shows progress on a terminal)."""
+    checkpoint; :meth:`log` appends a metrics row (and shows progress on a terminal, and writes
+    the row's numbers as TensorBoard scalars when TensorBoard is installed)."""
 
     def __init__(self, out: str, identity: dict, label: str, quiet: bool = False, writer: bool = True) -> None:
         self.out, self.identity, self.writer = out, identity, writer
@@ -142,6 +145,7 @@ class RunFolder:
             raise InvalidInputError(f"{out!r} is not empty and holds no {label} run")
         self.tty = sys.stderr.isatty() and not quiet
         self._metrics = None
+        self._board = None
 
     def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, device: str) -> tuple[int, int, float]:
         """(step, examples seen, elapsed seconds) of the checkpoint, loaded into ``model`` and
@@ -173,12 +177,21 @@ class RunFolder:
         self._csv = csv.writer(self._metrics)
         if new_file:
             self._csv.writerow(header)
+        self._header = header
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:  # TensorBoard is optional: the CSV holds the same numbers
+            return
+        self._board = SummaryWriter(os.path.join(self.out, TENSORBOARD))
 
     def log(self, row: list, progress: str) -> None:
         if self._metrics is None:
             return
         self._csv.writerow(row)
         self._metrics.flush()
+        if self._board is not None:  # row[0] is the step; the other columns are scalars
+            for name, value in zip(self._header[1:], row[1:]):
+                self._board.add_scalar(name, float(value), int(row[0]))
         if self.tty:
             print(f"\r{progress}", end="", file=sys.stderr)
 
@@ -186,5 +199,8 @@ class RunFolder:
         if self._metrics is not None:
             self._metrics.close()
             self._metrics = None
+            if self._board is not None:
+                self._board.close()
+                self._board = None
             if self.tty:
                 print(file=sys.stderr)
