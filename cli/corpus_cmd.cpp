@@ -48,6 +48,7 @@ nlohmann::json python_options(const BuildOptions& o) {
           {"max_majority_share", fmt::format("{}", e.max_majority_share)},
           {"max_imbalance", fmt::format("{}", e.max_imbalance)},
           {"min_tree_accuracy", fmt::format("{}", e.min_tree_accuracy)},
+          {"min_error_reduction", fmt::format("{}", e.min_error_reduction)},
           {"label_noise", fmt::format("{}", e.label_noise)},
           {"optimal_time_limit", fmt::format("{}", e.optimal_time_limit)},
           {"optimal_max_thresholds", std::to_string(e.optimal_max_thresholds)}};
@@ -145,6 +146,10 @@ void add_example_options(CLI::App* app, BuildOptions& o) {
       ->capture_default_str();
   app->add_option("--min-tree-accuracy", o.config.example.min_tree_accuracy,
                   "Reject datasets the target tree fits no better than this")
+      ->capture_default_str();
+  app->add_option("--min-error-reduction", o.config.example.min_error_reduction,
+                  "Reject datasets whose target tree removes less than this share of the majority "
+                  "guess's errors, (accuracy - majority) / (1 - majority); 0 = off")
       ->capture_default_str();
   app->add_option("--label-noise", o.config.example.label_noise,
                   "Share of relabelled rows moved to another class")

@@ -35,6 +35,7 @@ _OPTIONS = (
     "max_majority_share",
     "max_imbalance",
     "min_tree_accuracy",
+    "min_error_reduction",
     "label_noise",
     "optimal_time_limit",
     "optimal_max_thresholds",
@@ -98,6 +99,7 @@ def sample(
     max_majority_share: float = 0.75,
     max_imbalance: float = 0.3,
     min_tree_accuracy: float = 0.70,
+    min_error_reduction: float = 0.0,
     label_noise: float = 0.05,
     optimal_time_limit: float = 0.0,
     optimal_max_thresholds: int = 0,
@@ -150,7 +152,7 @@ def _sample(n: int, candidates: int, first: int, preset: str, seed: Any, threads
 _DEFAULTS = {
     "preset": "metatree", "seed": 0, "threads": 0, "target": "cart", "depth": 2,
     "max_majority_share": 0.75, "max_imbalance": 0.3, "min_tree_accuracy": 0.70,
-    "label_noise": 0.05, "optimal_time_limit": 0.0, "optimal_max_thresholds": 0,
+    "min_error_reduction": 0.0, "label_noise": 0.05, "optimal_time_limit": 0.0, "optimal_max_thresholds": 0,
 }
 
 
@@ -172,6 +174,7 @@ def build(
     max_majority_share: float = 0.75,
     max_imbalance: float = 0.3,
     min_tree_accuracy: float = 0.70,
+    min_error_reduction: float = 0.0,
     label_noise: float = 0.05,
     optimal_time_limit: float = 0.0,
     optimal_max_thresholds: int = 0,

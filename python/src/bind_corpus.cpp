@@ -38,6 +38,8 @@ corpus::ExampleConfig example_config(const std::map<std::string, std::string>& o
         c.max_imbalance = std::stod(value);
       } else if (key == "min_tree_accuracy") {
         c.min_tree_accuracy = std::stod(value);
+      } else if (key == "min_error_reduction") {
+        c.min_error_reduction = std::stod(value);
       } else if (key == "label_noise") {
         c.label_noise = std::stod(value);
       } else if (key == "optimal_time_limit") {

@@ -200,6 +200,7 @@ std::string config_json(const BuildConfig& c) {
                       {"max_majority_share", e.max_majority_share},
                       {"max_imbalance", e.max_imbalance},
                       {"min_tree_accuracy", e.min_tree_accuracy},
+                      {"min_error_reduction", e.min_error_reduction},
                       {"label_noise", e.label_noise},
                       {"optimal_time_limit", e.optimal_time_limit},
                       {"optimal_max_thresholds", e.optimal_max_thresholds}}},

@@ -60,6 +60,9 @@ void validate(const ExampleConfig& c) {
                  c.max_imbalance);
   SCMFORGE_CHECK(c.min_tree_accuracy >= 0.0 && c.min_tree_accuracy < 1.0, InvalidInput,
                  "min_tree_accuracy must be in [0, 1), got {}", c.min_tree_accuracy);
+  SCMFORGE_CHECK(c.min_error_reduction >= 0.0 && c.min_error_reduction < 1.0, InvalidInput,
+                 "min_error_reduction must be in [0, 1) (0 turns the filter off), got {}",
+                 c.min_error_reduction);
   SCMFORGE_CHECK(c.label_noise >= 0.0 && c.label_noise < 1.0, InvalidInput,
                  "label_noise must be in [0, 1), got {}", c.label_noise);
   SCMFORGE_CHECK(c.optimal_time_limit >= 0.0, InvalidInput,
@@ -109,7 +112,13 @@ Outcome make_example(PriorDataset dataset, const ExampleConfig& config, std::uin
   std::int64_t right = 0;
   for (std::size_t i = 0; i < n; ++i) right += ex.y_clean[i] == dataset.y[i] ? 1 : 0;
   ex.tree_accuracy = static_cast<double>(right) / static_cast<double>(n);
-  if (!(ex.tree_accuracy > config.min_tree_accuracy)) {
+  // A tree is at least as accurate as the majority guess (each leaf predicts its majority), so
+  // this is in [0, 1]; labels of one class leave no error to remove (0).
+  const double majority_errors = 1.0 - balance.majority_share;
+  const double error_reduction =
+      majority_errors > 0.0 ? (ex.tree_accuracy - balance.majority_share) / majority_errors : 0.0;
+  if (!(ex.tree_accuracy > config.min_tree_accuracy) ||
+      !(error_reduction >= config.min_error_reduction)) {
     out.rejection = Rejection::kTreeAccuracy;
     return out;
   }

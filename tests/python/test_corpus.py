@@ -53,6 +53,19 @@ def test_examples_pass_the_filters_and_carry_the_tree():
         assert batch.leaf_counts[i].sum() == n
 
 
+def test_error_reduction_filter_keeps_exactly_the_examples_above_its_bound():
+    # (accuracy - majority) / (1 - majority) >= 0.4, in place of the 70% accuracy filter: the same
+    # candidates as with no tree filter at all, minus those below the bound, and more 5+-class ones.
+    options = dict(seed=5, threads=2, binary_prob=0.0, min_tree_accuracy=0.0)
+    every = scmforge.corpus.sample_range(0, 300, **options)
+    kept = scmforge.corpus.sample_range(0, 300, min_error_reduction=0.4, **options)
+    reduction = (every.tree_accuracy - every.majority_share) / (1 - every.majority_share)
+    np.testing.assert_array_equal(kept.dataset_id, every.dataset_id[reduction >= 0.4])
+    assert kept.rejections["tree_accuracy"] == every.rejections["tree_accuracy"] + int((reduction < 0.4).sum())
+    default = scmforge.corpus.sample_range(0, 300, seed=5, threads=2, binary_prob=0.0)
+    assert (kept.num_classes >= 5).sum() > (default.num_classes >= 5).sum()
+
+
 def test_target_distance_is_zero_on_the_split_lower_value_even_for_tied_binary_columns():
     # A binary feature split at 0.5 leaves every row at |x - t| = 0.5: a soft target built on
     # that distance is flat (and vanishes after scaling by the maximum), so it must be measured
@@ -96,6 +109,7 @@ def test_optimal_targets_fit_at_least_as_well_as_cart():
         ({"target": "gosdt"}, "target must be"),
         ({"max_features": 0}, "max_features"),
         ({"max_imbalance": 0}, "max_imbalance"),
+        ({"min_error_reduction": 1.0}, "min_error_reduction"),
     ],
 )
 def test_bad_options_name_the_problem(kwargs, message):

@@ -9,7 +9,10 @@
 //      (k >= 2 always holds for prior datasets). I is 0 for perfectly balanced classes and tends
 //      to 1 as one class takes over: one minus the normalised entropy (Pielou's evenness);
 //   2. the target tree: CART (scikit-learn's, gini) or the optimal tree, of depth <= depth, fitted
-//      on all n rows; its training accuracy on y must be > min_tree_accuracy;
+//      on all n rows; its training accuracy a on y must be > min_tree_accuracy, and the share of
+//      the majority guess's errors it removes, (a - m) / (1 - m) with m the majority share
+//      (Goodman and Kruskal's lambda), must be >= min_error_reduction. Both count as the
+//      tree_accuracy rejection;
 //   3. relabelling: y_clean = the tree's predictions; y_noisy = y_clean with exactly
 //      round(label_noise * n) rows, drawn uniformly without replacement, moved to a different
 //      class of the dataset's k classes chosen uniformly.
@@ -44,6 +47,7 @@ struct ExampleConfig {
   double max_majority_share = 0.75;         // in (0, 1]
   double max_imbalance = 0.3;               // in (0, 1]; 1 turns the filter off
   double min_tree_accuracy = 0.70;          // in [0, 1)
+  double min_error_reduction = 0.0;         // in [0, 1); 0 turns the filter off
   double label_noise = 0.05;                // in [0, 1)
   double optimal_time_limit = 0.0;          // seconds per optimal tree (0 = none)
   std::int32_t optimal_max_thresholds = 0;  // per numeric column (0 = every midpoint)

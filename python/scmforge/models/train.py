@@ -240,6 +240,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--min-tree-accuracy", type=float, metavar="A",
                         help="keep examples whose target tree's training accuracy exceeds A, in [0, 1) "
                              "(streamed data; default 0.7)")
+    parser.add_argument("--min-error-reduction", type=float, metavar="L",
+                        help="keep examples whose target tree removes at least this share of the majority "
+                             "guess's errors, (accuracy - majority) / (1 - majority), in [0, 1) (streamed data; "
+                             "default 0, off; with --min-tree-accuracy 0 it replaces the accuracy filter)")
     parser.add_argument("--prior", action="append", default=[], metavar="KEY=VALUE",
                         help="prior parameter override (repeatable, streamed data), e.g. --prior binary_prob=0.1")
     parser.add_argument("--workers", type=int, help="DataLoader workers")
@@ -252,12 +256,13 @@ def main(argv: list[str]) -> int:
         options["label_noise"] = args.label_noise
     if args.target is not None:
         options["target"] = args.target
-    if args.no_filters and args.min_tree_accuracy is not None:
-        raise InvalidInputError("--no-filters and --min-tree-accuracy contradict each other; give one")
+    for flag in ("min_tree_accuracy", "min_error_reduction"):
+        if args.no_filters and getattr(args, flag) is not None:
+            raise InvalidInputError(f"--no-filters and --{flag.replace('_', '-')} contradict each other; give one")
+        if getattr(args, flag) is not None:
+            options[flag] = getattr(args, flag)
     if args.no_filters:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
-    if args.min_tree_accuracy is not None:
-        options["min_tree_accuracy"] = args.min_tree_accuracy
     result = train(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
                    data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, **options)

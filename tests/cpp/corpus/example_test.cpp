@@ -67,6 +67,35 @@ TEST(CorpusExample, EachFilterRejectsForItsReason) {
   EXPECT_FALSE(o.example.has_value());
 }
 
+TEST(CorpusExample, ErrorReductionFilterIsRelativeToTheMajorityGuess) {
+  // 8 classes: the quadrant of (x0, x1) picks a pair of classes and a coin picks one of the pair.
+  // A depth-2 tree finds the quadrants and gets about half the rows right: below the 70%
+  // accuracy filter, but it removes about (0.5 - 0.14) / 0.86 = 0.4 of the majority guess's errors.
+  const auto pairs = synthetic(800, 3, 8, 4, [](const std::vector<float>& row, Rng& r) {
+    return 4 * (row[0] > 0 ? 1 : 0) + 2 * (row[1] > 0 ? 1 : 0) + (r.uniform() < 0.5 ? 1 : 0);
+  });
+  ExampleConfig off;
+  off.max_imbalance = 1.0;
+  off.min_tree_accuracy = 0.0;
+  const Outcome measured = make_example(pairs, off, 7);
+  ASSERT_TRUE(measured.example.has_value());
+  const double a = measured.example->tree_accuracy;
+  const double m = measured.example->balance.majority_share;
+  const double lambda = (a - m) / (1.0 - m);
+  EXPECT_LT(a, 0.7);
+  EXPECT_GT(lambda, 0.3);
+  EXPECT_EQ(make_example(pairs, ExampleConfig{}, 7).rejection, Rejection::kTreeAccuracy);
+  ExampleConfig relative = off;
+  relative.min_error_reduction = lambda;  // the bound is inclusive
+  EXPECT_TRUE(make_example(pairs, relative, 7).example.has_value());
+  relative.min_error_reduction = std::nextafter(lambda, 1.0);
+  EXPECT_EQ(make_example(pairs, relative, 7).rejection, Rejection::kTreeAccuracy);
+  // Binary labels independent of x: the tree beats the majority guess by little.
+  auto noise = synthetic(256, 4, 2, 3, [](auto&, Rng& r) { return r.uniform() < 0.5 ? 0 : 1; });
+  relative.min_error_reduction = 0.3;
+  EXPECT_EQ(make_example(noise, relative, 7).rejection, Rejection::kTreeAccuracy);
+}
+
 TEST(CorpusExample, RelabelsWithTheTreeAndFlipsExactlyTheNoiseShare) {
   ExampleConfig config;
   config.label_noise = 0.05;
@@ -152,6 +181,7 @@ TEST(CorpusExample, ConfigValidationNamesTheField) {
       {[](ExampleConfig& c) { c.max_majority_share = 0; }, "max_majority_share"},
       {[](ExampleConfig& c) { c.max_imbalance = 1.5; }, "max_imbalance"},
       {[](ExampleConfig& c) { c.min_tree_accuracy = 1; }, "min_tree_accuracy"},
+      {[](ExampleConfig& c) { c.min_error_reduction = -0.1; }, "min_error_reduction"},
       {[](ExampleConfig& c) { c.label_noise = -0.1; }, "label_noise"},
   };
   for (const auto& [mutate, field] : cases) {
