@@ -10,6 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import scmforge  # noqa: E402
+import scmforge.corpus  # noqa: E402
 import scmforge.tree  # noqa: E402
 from scmforge.models import MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
 from scmforge.models.metatree import checkpoint_state, generate_splits, loss, smoothed_targets  # noqa: E402
@@ -260,6 +261,26 @@ def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
     with pytest.raises(scmforge.InvalidInputError, match="keeps the options it was built with"):
         train(str(tmp_path / "c"), recipe="test-tiny", data=str(tmp_path), label_noise=0.1, quiet=True)
     assert not (tmp_path / "c").exists()
+
+
+def test_a_corpus_folder_smaller_than_the_schedule_is_read_again(tmp_path):
+    # A 2-batch folder and a 7-step schedule: the run completes, steps 3, 5 and 7 read batch 0 again
+    # (and steps 4 and 6 batch 1) with other feature permutations; resumed runs wrap the same way.
+    folder = tmp_path / "corpus"
+    scmforge.corpus.build(str(folder), 20, seed=0, shard_candidates=48)
+    from scmforge.torch import MetaTreeShards
+
+    sizes = [int(MetaTreeShards(str(folder), stride=24).batch(i)["x"].shape[0]) for i in range(2)]
+    assert len(MetaTreeShards(str(folder), stride=24)) == 2 and min(sizes) > 0
+    whole = train(str(tmp_path / "a"), recipe="test-tiny", steps=7, data=str(folder), quiet=True)
+    assert whole["step"] == 7 and whole["examples"] == 4 * sizes[0] + 3 * sizes[1]
+    train(str(tmp_path / "b"), recipe="test-tiny", steps=7, minutes=0.0, data=str(folder), quiet=True)
+    resumed = train(str(tmp_path / "b"), recipe="test-tiny", steps=7, data=str(folder), quiet=True)
+    assert resumed["examples"] == whole["examples"]
+    a, _ = load_model(str(tmp_path / "a" / "checkpoint.pt"))
+    b, _ = load_model(str(tmp_path / "b" / "checkpoint.pt"))
+    for key, value in a.state_dict().items():
+        torch.testing.assert_close(b.state_dict()[key], value, rtol=0, atol=0, msg=key)
 
 
 def test_a_finished_run_resumed_trains_nothing_and_says_so(tmp_path, capsys):

@@ -73,7 +73,10 @@ def permute_features(batch: dict, generator: torch.Generator) -> dict:
 
 
 class _Stream(torch.utils.data.IterableDataset):
-    """Batches first, first + stride_w, ... of a MetaTree stream or folder (one rank's share)."""
+    """Batches first, first + stride_w, ... of a MetaTree stream or folder (one rank's share),
+    with their stream index. A folder is read again from its start when the schedule runs past
+    its end (epochs): index i holds the folder's batch i mod its batch count, and the feature
+    permutation, seeded by i, differs from one pass to the next."""
 
     def __init__(self, source: Any, first: int, every: int) -> None:
         super().__init__()
@@ -83,8 +86,9 @@ class _Stream(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         worker, workers = (0, 1) if info is None else (info.id, info.num_workers)
         index = self.first + worker * self.every
-        while self.source.num_batches is None or index < self.source.num_batches:
-            yield index, self.source.batch(index)
+        total = self.source.num_batches
+        while True:
+            yield index, self.source.batch(index if total is None else index % total)
             index += workers * self.every
 
 
