@@ -208,6 +208,36 @@ def test_schedule_warms_up_then_decays_to_a_tenth():
     assert learning_rate(110, r) == pytest.approx(0.1) and learning_rate(60, r) == pytest.approx(0.55)
 
 
+def test_precision_defaults_and_refusals_and_fp32_steps_exactly_as_plain_pytorch():
+    from scmforge.models._common import Precision
+
+    assert Precision("cpu").name == "fp32" and Precision("cpu").state() == {}  # no scaler in CPU checkpoints
+    assert Precision("cuda").name == "bf16" and Precision("cuda:1", "fp32").name == "fp32"
+    with pytest.raises(scmforge.InvalidInputError, match="with --device cpu training runs in fp32"):
+        Precision("cpu", "fp16")
+    with pytest.raises(scmforge.InvalidInputError, match="precision must be one of bf16, fp16, fp32"):
+        Precision("cuda", "fp8")
+    batch, _, _ = stump_batch(torch.Generator().manual_seed(0))
+    models = []
+    for wrapped in (True, False):
+        torch.manual_seed(0)
+        model = MetaTreeModel(MetaTreeConfig(**TINY))
+        optimizer = torch.optim.AdamW(model.parameters(), lr=0.01)
+        arithmetic = Precision("cpu")
+        with arithmetic.autocast():
+            value = loss(model, batch)
+        if wrapped:
+            arithmetic.backward(value)
+            arithmetic.step(model, optimizer, 0.5)
+        else:
+            value.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            optimizer.step()
+        models.append(model.state_dict())
+    for key, value in models[0].items():
+        torch.testing.assert_close(models[1][key], value, rtol=0, atol=0, msg=key)
+
+
 def test_training_resumes_to_the_same_model(tmp_path):
     straight = train(str(tmp_path / "a"), recipe="test-tiny", steps=6, seed=3, quiet=True)
     train(str(tmp_path / "b"), recipe="test-tiny", steps=6, minutes=0.0, seed=3, quiet=True)  # stops after one step
@@ -335,7 +365,8 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
                            (["--min-tree-accuracy", "1.5"], "min_tree_accuracy must be in [0, 1)"),
                            (["--min-error-reduction", "-0.1"], "min_error_reduction must be in [0, 1)"),
                            (["--no-filters", "--min-tree-accuracy", "0.5"], "contradict each other"),
-                           (["--no-filters", "--min-error-reduction", "0.5"], "contradict each other")):
+                           (["--no-filters", "--min-error-reduction", "0.5"], "contradict each other"),
+                           (["--precision", "bf16"], "with --device cpu training runs in fp32")):
         bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", *flags],
                              capture_output=True, text=True)
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr

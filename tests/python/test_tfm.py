@@ -376,7 +376,9 @@ def test_cli_train_and_bad_arguments(tmp_path):
     assert bad.returncode == 2 and "KEY=VALUE" in bad.stderr
     bad = subprocess.run([cli, "train", "tfm", str(tmp_path / "y"), "--prior", "max_clases=4"], capture_output=True, text=True)
     assert bad.returncode == 2 and "did you mean 'max_classes'" in bad.stderr
-    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+    bad = subprocess.run([cli, "train", "tfm", str(tmp_path / "z"), "--precision", "fp16"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "with --device cpu training runs in fp32" in bad.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists() and not (tmp_path / "z").exists()
     bad = subprocess.run([cli, "finetune", "tfm", str(tmp_path / "missing.csv")], capture_output=True, text=True)
     assert bad.returncode != 0
 

@@ -89,6 +89,47 @@ def load_checkpoint(path: str, model_class: type) -> tuple[nn.Module, dict]:
     return model, state
 
 
+PRECISIONS = ("bf16", "fp16", "fp32")
+
+
+class Precision:
+    """A training run's arithmetic: on CUDA, bf16 autocast (the default), fp16 autocast with loss
+    scaling (for GPUs without bf16), or fp32; on CPU fp32 only. :meth:`backward` and
+    :meth:`step` replace ``loss.backward()`` and ``clip + optimizer.step()``; the loss scaler's
+    state goes into checkpoints (:meth:`state`, :meth:`load`) so an fp16 run resumes exactly."""
+
+    def __init__(self, device: str, precision: Optional[str] = None) -> None:
+        cuda = device.startswith("cuda")
+        self.name = precision or ("bf16" if cuda else "fp32")
+        if self.name not in PRECISIONS:
+            raise InvalidInputError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.name!r}")
+        if not cuda and self.name != "fp32":
+            raise InvalidInputError(f"precision {self.name} is GPU autocast; with --device cpu training runs in fp32")
+        self._dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(self.name)
+        self._scaler = torch.amp.GradScaler("cuda", enabled=self.name == "fp16")
+
+    def autocast(self):
+        return torch.autocast("cuda", dtype=self._dtype or torch.float32, enabled=self._dtype is not None)
+
+    def backward(self, value: torch.Tensor) -> None:
+        self._scaler.scale(value).backward()
+
+    def step(self, model: nn.Module, optimizer: torch.optim.Optimizer, clip: float) -> None:
+        """Gradient clipping at ``clip`` (on the unscaled gradients) and the optimiser step
+        (skipped by the scaler when an fp16 gradient overflowed)."""
+        self._scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        self._scaler.step(optimizer)
+        self._scaler.update()
+
+    def state(self) -> dict:
+        return self._scaler.state_dict()
+
+    def load(self, state: dict) -> None:
+        if state:
+            self._scaler.load_state_dict(state)
+
+
 def parse_prior_overrides(items: list[str]) -> dict[str, str]:
     """``--prior KEY=VALUE`` flags as a dict (the prior validates names and values)."""
     prior: dict[str, str] = {}
@@ -147,14 +188,16 @@ class RunFolder:
         self._metrics = None
         self._board = None
 
-    def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, device: str) -> tuple[int, int, float]:
-        """(step, examples seen, elapsed seconds) of the checkpoint, loaded into ``model`` and
-        ``optimizer``; (0, 0, 0.0) when there is none yet."""
+    def resume(self, model: nn.Module, optimizer: torch.optim.Optimizer, device: str,
+               precision: Precision) -> tuple[int, int, float]:
+        """(step, examples seen, elapsed seconds) of the checkpoint, loaded into ``model``,
+        ``optimizer`` and ``precision``; (0, 0, 0.0) when there is none yet."""
         if not os.path.exists(self.checkpoint):
             return 0, 0, 0.0
         state = torch.load(self.checkpoint, map_location=device, weights_only=True)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
+        precision.load(state.get("scaler", {}))
         return int(state["step"]), int(state["examples"]), float(state["elapsed"])
 
     def write_manifest(self, model: nn.Module, **extra: Any) -> None:
@@ -162,10 +205,13 @@ class RunFolder:
             value = {**self.identity, **extra, "model": model.config.to_dict(), "parameters": parameter_count(model)}
             write_atomically(self.manifest, lambda p: dump_json(p, value))
 
-    def save(self, model: nn.Module, optimizer: torch.optim.Optimizer, step: int, seen: int, elapsed: float) -> None:
+    def save(self, model: nn.Module, optimizer: torch.optim.Optimizer, precision: Precision, step: int, seen: int,
+             elapsed: float) -> None:
         if self.writer:
-            state = checkpoint_state(model, {"optimizer": optimizer.state_dict(), "step": step, "examples": seen,
-                                             "elapsed": elapsed})
+            extra = {"optimizer": optimizer.state_dict(), "step": step, "examples": seen, "elapsed": elapsed}
+            if precision.state():  # fp16's loss scale
+                extra["scaler"] = precision.state()
+            state = checkpoint_state(model, extra)
             write_atomically(self.checkpoint, lambda p: torch.save(state, p))
 
     def open_metrics(self, header: list[str]) -> None:

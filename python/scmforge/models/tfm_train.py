@@ -18,7 +18,8 @@ from typing import Any, Optional
 import torch
 
 from scmforge._errors import InvalidInputError
-from scmforge.models._common import RunFolder, learning_rate, parameter_count, parse_prior_overrides, run_summary
+from scmforge.models._common import (PRECISIONS, Precision, RunFolder, learning_rate, parameter_count,
+                                     parse_prior_overrides, run_summary)
 from scmforge.models.tfm import TFMConfig, TFMModel, loss
 
 # The prior every recipe draws from: TabPFN's SCM prior at nanoTabPFN's settings, widened to the
@@ -56,12 +57,13 @@ def prior_stream(recipe: dict, seed: int, **overrides: Any):
 
 def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minutes: Optional[float] = None,
               seed: int = 0, threads: Optional[int] = None, device: str = "cpu", quiet: bool = False,
-              **prior: Any) -> dict:
+              precision: Optional[str] = None, **prior: Any) -> dict:
     """Trains (or resumes) a TFM in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length; ``minutes`` stops
     early at a wall-clock budget (checkpointing first); ``prior``: prior parameters overriding the
-    recipe's; ``device``: "cpu" or "cuda" (bf16 autocast on cuda).
+    recipe's; ``device``: "cpu" or "cuda"; ``precision``: "bf16" (the default on cuda), "fp16"
+    (loss-scaled) or "fp32" (the only one on cpu).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -73,16 +75,19 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
     if threads is not None:
         torch.set_num_threads(int(threads))
     config = TFMConfig(**r["model"])
+    arithmetic = Precision(device, precision)
     # The run's identity: everything but its length, so a finished run can be extended with
     # more --steps (the schedule then follows the new length from the resumed step).
     run = {"model_kind": "tfm", "recipe": recipe, "settings": {k: v for k, v in r.items() if k != "steps"},
            "seed": seed, "prior": prior}
+    if arithmetic.name != "fp32":  # (CPU runs are fp32, and their manifests predate the option)
+        run["precision"] = arithmetic.name
     source = prior_stream(r, seed, **prior)  # validates the prior overrides before anything is written
     folder = RunFolder(out, run, "TFM", quiet=quiet)
     torch.manual_seed(seed)
     model = TFMModel(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
-    step, seen, elapsed = folder.resume(model, optimizer, device)
+    step, seen, elapsed = folder.resume(model, optimizer, device, arithmetic)
     folder.write_manifest(model, steps=r["steps"])
     folder.open_metrics(["step", "examples", "loss", "lr", "examples_per_s", "data_s", "elapsed_s"])
     start = time.perf_counter() - elapsed
@@ -98,12 +103,11 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, r)
             t1 = time.perf_counter()
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            with arithmetic.autocast():
                 value = loss(model, batch)
             optimizer.zero_grad(set_to_none=True)
-            value.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), r["clip"])
-            optimizer.step()
+            arithmetic.backward(value)
+            arithmetic.step(model, optimizer, r["clip"])
             step += 1
             seen += int(batch["x"].shape[0])
             rate = batch["x"].shape[0] / max(time.perf_counter() - t1, 1e-9)
@@ -113,13 +117,13 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
                         f"{data_s:.4f}", f"{time.perf_counter() - start:.1f}"],
                        f"step {step}/{r['steps']} loss {current:.4f} {rate:.0f} tables/s")
             if step % r["checkpoint_every"] == 0:
-                folder.save(model, optimizer, step, seen, time.perf_counter() - start)
+                folder.save(model, optimizer, arithmetic, step, seen, time.perf_counter() - start)
             if minutes is not None and time.perf_counter() - start > 60 * minutes:
                 break
     finally:
         folder.close()
     if step > resumed_at:  # a finished run resumed keeps its checkpoint as it is
-        folder.save(model, optimizer, step, seen, time.perf_counter() - start)
+        folder.save(model, optimizer, arithmetic, step, seen, time.perf_counter() - start)
     return {**last, "elapsed_s": time.perf_counter() - start, "trained": step - resumed_at,
             "parameters": parameter_count(model)}
 
@@ -136,11 +140,13 @@ def main(argv: list[str]) -> int:
                         help="prior parameter override (repeatable), e.g. --prior max_classes=4")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="cuda autocast: bf16 (default), fp16 (with loss scaling) or fp32; cpu: fp32 only")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     prior = parse_prior_overrides(args.prior)
     result = train_tfm(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
-                       threads=args.threads, device=args.device, quiet=args.quiet, **prior)
+                       threads=args.threads, device=args.device, quiet=args.quiet, precision=args.precision, **prior)
     print(run_summary(result, args.out, "tables"))
     return 0
 

@@ -27,7 +27,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
-from scmforge.models._common import RunFolder, learning_rate, parse_prior_overrides, run_summary
+from scmforge.models._common import PRECISIONS, Precision, RunFolder, learning_rate, parse_prior_overrides, run_summary
 from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss, parameter_count
 
 # Recipes: model sizes, optimisation, and "corpus": options of the streamed corpus (command-line
@@ -94,13 +94,15 @@ class _Stream(torch.utils.data.IterableDataset):
 
 def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
-          device: str = "cpu", quiet: bool = False, init: Optional[str] = None, **corpus_options: Any) -> dict:
+          device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
+          **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length; ``minutes`` stops
     early at a wall-clock budget (checkpointing first); ``data``: a corpus folder (else the
     examples are streamed with ``seed``, the recipe's corpus options and ``corpus_options`` over
-    them, such as ``label_noise``, ``target`` or prior parameters); ``device``: "cpu" or "cuda" (bf16 autocast on cuda);
+    them, such as ``label_noise``, ``target`` or prior parameters); ``device``: "cpu" or "cuda";
+    ``precision``: "bf16" (the default on cuda), "fp16" (loss-scaled) or "fp32" (the only one on cpu);
     ``init``: a checkpoint whose weights and step a new run starts from (module docstring).
     """
     if recipe not in RECIPES:
@@ -120,6 +122,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         torch.distributed.init_process_group("nccl" if device == "cuda" else "gloo")
     if device == "cuda":
         device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+    arithmetic = Precision(device, precision)
     config = MetaTreeConfig(**r["model"])
     if data is not None and corpus_options:
         raise InvalidInputError(f"corpus options {sorted(corpus_options)} apply to the streamed corpus; a --data folder "
@@ -130,6 +133,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
            "corpus_options": corpus_options, "world_size": world}
     if init is not None:
         run["init"] = os.path.abspath(init)
+    if arithmetic.name != "fp32":  # (CPU runs are fp32, and their manifests predate the option)
+        run["precision"] = arithmetic.name
     # The data source validates the corpus options and folder before the run folder is made.
     if data is not None:
         from scmforge.torch import MetaTreeShards
@@ -144,7 +149,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
     model = MetaTreeModel(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
     first, first_seen = _load_init(model, init, r) if init is not None else (0, 0)  # where the optimiser started
-    step, seen, elapsed = folder.resume(model, optimizer, device)
+    step, seen, elapsed = folder.resume(model, optimizer, device, arithmetic)
     if step == 0:
         step, seen = first, first_seen
     folder.write_manifest(model)
@@ -162,7 +167,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         return min(1.0, (at - first + 1) / r["warmup"]) if init is not None else 1.0
 
     def save() -> None:
-        folder.save(model, optimizer, step, seen, time.perf_counter() - start)
+        folder.save(model, optimizer, arithmetic, step, seen, time.perf_counter() - start)
 
     try:
         for index, batch in loader:
@@ -180,18 +185,17 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, r) * rewarm(step)
             t0 = time.perf_counter()
-            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.startswith("cuda")):
+            with arithmetic.autocast():
                 value = loss(model, batch)
             optimizer.zero_grad(set_to_none=True)
-            value.backward()
+            arithmetic.backward(value)
             if world > 1:  # average the gradients over ranks (one forward per node, so no DDP hooks)
                 for p in model.parameters():
                     if p.grad is None:
                         p.grad = torch.zeros_like(p)
                     torch.distributed.all_reduce(p.grad)
                     p.grad /= world
-            torch.nn.utils.clip_grad_norm_(model.parameters(), r["clip"])
-            optimizer.step()
+            arithmetic.step(model, optimizer, r["clip"])
             step += 1
             seen += int(batch["x"].shape[0]) * world
             rate = batch["x"].shape[0] / max(time.perf_counter() - t0, 1e-9)
@@ -253,6 +257,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, help="DataLoader workers")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="cuda autocast: bf16 (default), fp16 (with loss scaling) or fp32; cpu: fp32 only")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     options: dict[str, Any] = dict(parse_prior_overrides(args.prior))
@@ -269,7 +275,7 @@ def main(argv: list[str]) -> int:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
     result = train(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
                    data=args.data, workers=args.workers, threads=args.threads, device=args.device,
-                   quiet=args.quiet, init=args.init, **options)
+                   quiet=args.quiet, init=args.init, precision=args.precision, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
