@@ -285,9 +285,10 @@ def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
     from scmforge.models.train import main as train_main
 
     assert train_main([str(tmp_path / "d"), "--recipe", "test-tiny", "--steps", "1", "--threads", "1",
-                       "--min-tree-accuracy", "0", "--min-error-reduction", "0.4", "--quiet"]) == 0
+                       "--min-tree-accuracy", "0", "--min-error-reduction", "0.4", "--stride", "12", "--quiet"]) == 0
     manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
     assert manifest["corpus_options"] == {"min_tree_accuracy": 0.0, "min_error_reduction": 0.4}
+    assert manifest["settings"]["stride"] == 12 and RECIPES["test-tiny"]["stride"] == 24
     with pytest.raises(scmforge.InvalidInputError, match="keeps the options it was built with"):
         train(str(tmp_path / "c"), recipe="test-tiny", data=str(tmp_path), label_noise=0.1, quiet=True)
     assert not (tmp_path / "c").exists()
@@ -366,7 +367,8 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
                            (["--min-error-reduction", "-0.1"], "min_error_reduction must be in [0, 1)"),
                            (["--no-filters", "--min-tree-accuracy", "0.5"], "contradict each other"),
                            (["--no-filters", "--min-error-reduction", "0.5"], "contradict each other"),
-                           (["--precision", "bf16"], "with --device cpu training runs in fp32")):
+                           (["--precision", "bf16"], "with --device cpu training runs in fp32"),
+                           (["--stride", "0"], "stride must be >= 1")):
         bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", *flags],
                              capture_output=True, text=True)
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr

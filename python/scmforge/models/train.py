@@ -92,13 +92,16 @@ class _Stream(torch.utils.data.IterableDataset):
             index += workers * self.every
 
 
-def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minutes: Optional[float] = None,
+def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stride: Optional[int] = None,
+          minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
           **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
-    ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length; ``minutes`` stops
+    ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
+    candidates per batch (a filter that accepts more candidates makes larger batches; a smaller
+    stride keeps the examples per step, and so the step's cost, as they were); ``minutes`` stops
     early at a wall-clock budget (checkpointing first); ``data``: a corpus folder (else the
     examples are streamed with ``seed``, the recipe's corpus options and ``corpus_options`` over
     them, such as ``label_noise``, ``target`` or prior parameters); ``device``: "cpu" or "cuda";
@@ -112,6 +115,10 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, minu
         if steps < 1:
             raise InvalidInputError(f"steps must be >= 1, got {steps}")
         r["steps"] = int(steps)
+    if stride is not None:
+        if stride < 1:
+            raise InvalidInputError(f"stride must be >= 1, got {stride}")
+        r["stride"] = int(stride)
     if workers is not None:
         r["workers"] = int(workers)
     if threads is not None:
@@ -237,6 +244,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("out", help="run folder (created; resumed when it holds the same run)")
     parser.add_argument("--recipe", default="cpu-small", choices=sorted(RECIPES))
     parser.add_argument("--steps", type=int, help="override the recipe's number of steps")
+    parser.add_argument("--stride", type=int, help="override the recipe's prior candidates per batch (cpu-small: 48)")
     parser.add_argument("--minutes", type=float, help="stop (with a checkpoint) after this much wall time")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", help="corpus folder (default: stream examples, no disk)")
@@ -273,8 +281,8 @@ def main(argv: list[str]) -> int:
             options[flag] = getattr(args, flag)
     if args.no_filters:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
-    result = train(args.out, recipe=args.recipe, steps=args.steps, minutes=args.minutes, seed=args.seed,
-                   data=args.data, workers=args.workers, threads=args.threads, device=args.device,
+    result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, minutes=args.minutes,
+                   seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
