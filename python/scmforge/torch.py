@@ -190,19 +190,20 @@ class MetaTreeShards(_IndexedBatches):
     """The batches of ``MetaTreeStream`` read from a corpus folder (``scmforge corpus build``).
 
     Batch ``b`` holds the folder's examples whose dataset id lies in ``[b * stride, (b + 1) *
-    stride)``; ``stride`` must divide the folder's ``shard_candidates`` so that a batch lies in
-    one shard. With the folder's seed and options, batch b equals ``MetaTreeStream``'s batch b
-    (the folder's last batch may stop early, at its n-th example). Node masks and threshold
-    distances are derived from X and the splits as the C++ pipeline derives them.
+    stride)``, read from the one or two shards that range spans. With the folder's seed and
+    options, batch b equals ``MetaTreeStream``'s batch b (the folder's last batch may stop early,
+    at its n-th example). Node masks and threshold distances are derived from X and the splits as
+    the C++ pipeline derives them.
     """
+
+    _KEYS = ("X", "y", "y_clean", "num_rows", "num_features", "dataset_id", "split_feature", "split_threshold",
+             "leaf_counts")
 
     def __init__(self, path: str, stride: int = 96, num_batches: Optional[int] = None) -> None:
         corpus = _corpus.open(path)
         shard_candidates = int(corpus.manifest["config"]["shard_candidates"])
-        if not isinstance(stride, (int, np.integer)) or stride <= 0 or shard_candidates % stride != 0:
-            raise InvalidInputError(
-                f"stride ({stride}) must be a positive divisor of the folder's shard_candidates ({shard_candidates})"
-            )
+        if not isinstance(stride, (int, np.integer)) or stride <= 0:
+            raise InvalidInputError(f"stride must be a positive integer, got {stride!r}")
         total = sum(int(s["candidates"]) for s in corpus.manifest["shards"])
         available = -(-total // stride)
         if num_batches is not None and num_batches > available:
@@ -212,19 +213,20 @@ class MetaTreeShards(_IndexedBatches):
         corpus.close()
         self.path = path
         self.shard_candidates = shard_candidates
+        self.shards = len(corpus.manifest["shards"])
         self._corpus: Optional[Any] = None
 
     def batch(self, index: int) -> dict:
-        """Batch `index`: a slice of one shard."""
+        """Batch `index`: a slice of the shard holding its candidates, or slices of two."""
         if self._corpus is None:  # opened lazily, once per worker process
             self._corpus = _corpus.open(self.path)
-        first = index * self.stride
-        shard = first // self.shard_candidates
-        f = self._corpus._file(shard)
-        ids = f["dataset_id"][:]
-        j0, j1 = np.searchsorted(ids, [first, first + self.stride])
-        a = {key: f[key][j0:j1] for key in ("X", "y", "y_clean", "num_rows", "num_features", "dataset_id",
-                                           "split_feature", "split_threshold", "leaf_counts")}
+        first, end = index * self.stride, (index + 1) * self.stride
+        parts = []
+        for shard in range(first // self.shard_candidates, min((end - 1) // self.shard_candidates + 1, self.shards)):
+            f = self._corpus._file(shard)
+            j0, j1 = np.searchsorted(f["dataset_id"][:], [first, end])
+            parts.append({key: f[key][j0:j1] for key in self._KEYS})
+        a = {key: np.concatenate([part[key] for part in parts]) for key in self._KEYS}
         a["node_mask"], a["threshold_distance"] = _corpus.derive_targets(a["X"], a["num_rows"], a["split_feature"],
                                                                            a["split_threshold"])
         return _metatree_tensors(a)

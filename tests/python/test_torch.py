@@ -75,6 +75,14 @@ def test_metatree_stream_batches_and_workers(tmp_path):
         for a, b in zip(serial, DataLoader(shards, batch_size=None, num_workers=workers)):
             for key in a:
                 assert torch.equal(a[key], b[key]), key
+    # A stride that does not divide the shard size (64): batch 1, candidates [48, 96), spans two shards.
+    wide = MetaTreeStream(stride=48, seed=2)
+    spanning = MetaTreeShards(str(out), stride=48)
+    for index in (0, 1):
+        a, b = wide.batch(index), spanning.batch(index)
+        for key in a:
+            assert torch.equal(a[key], b[key]), key
+    assert (spanning.batch(1)["dataset_id"] < 64).any() and (spanning.batch(1)["dataset_id"] >= 64).any()
 
 
 def test_metatree_stream_bad_arguments(tmp_path):
@@ -84,5 +92,5 @@ def test_metatree_stream_bad_arguments(tmp_path):
         MetaTreeStream(label_noise=2.0)
     out = tmp_path / "corpus"
     scmforge.corpus.build(str(out), 5, seed=1, shard_candidates=64)
-    with pytest.raises(scmforge.InvalidInputError, match="divisor"):
-        MetaTreeShards(str(out), stride=48)
+    with pytest.raises(scmforge.InvalidInputError, match="stride must be a positive integer"):
+        MetaTreeShards(str(out), stride=0)
