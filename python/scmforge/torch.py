@@ -190,7 +190,7 @@ class MetaTreeShards(_IndexedBatches):
     """The batches of ``MetaTreeStream`` read from a corpus folder (``scmforge corpus build``).
 
     Batch ``b`` holds the folder's examples whose dataset id lies in ``[b * stride, (b + 1) *
-    stride)``, read from the one or two shards that range spans. With the folder's seed and
+    stride)``, read from the shards that range spans. With the folder's seed and
     options, batch b equals ``MetaTreeStream``'s batch b (the folder's last batch may stop early,
     at its n-th example). Node masks and threshold distances are derived from X and the splits as
     the C++ pipeline derives them.
@@ -217,7 +217,7 @@ class MetaTreeShards(_IndexedBatches):
         self._corpus: Optional[Any] = None
 
     def batch(self, index: int) -> dict:
-        """Batch `index`: a slice of the shard holding its candidates, or slices of two."""
+        """Batch `index`: slices of the shards holding its candidates."""
         if self._corpus is None:  # opened lazily, once per worker process
             self._corpus = _corpus.open(self.path)
         first, end = index * self.stride, (index + 1) * self.stride

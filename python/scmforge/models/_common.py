@@ -108,6 +108,11 @@ class Precision:
         self._dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(self.name)
         self._scaler = torch.amp.GradScaler("cuda", enabled=self.name == "fp16")
 
+    def identity(self) -> dict:
+        """The run-identity entry of the precision: none for fp32, so CPU runs' manifests (which
+        predate the option) still match."""
+        return {} if self.name == "fp32" else {"precision": self.name}
+
     def autocast(self):
         return torch.autocast("cuda", dtype=self._dtype or torch.float32, enabled=self._dtype is not None)
 
@@ -209,8 +214,9 @@ class RunFolder:
              elapsed: float) -> None:
         if self.writer:
             extra = {"optimizer": optimizer.state_dict(), "step": step, "examples": seen, "elapsed": elapsed}
-            if precision.state():  # fp16's loss scale
-                extra["scaler"] = precision.state()
+            scaler = precision.state()
+            if scaler:  # fp16's loss scale
+                extra["scaler"] = scaler
             state = checkpoint_state(model, extra)
             write_atomically(self.checkpoint, lambda p: torch.save(state, p))
 

@@ -79,9 +79,7 @@ def train_tfm(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, 
     # The run's identity: everything but its length, so a finished run can be extended with
     # more --steps (the schedule then follows the new length from the resumed step).
     run = {"model_kind": "tfm", "recipe": recipe, "settings": {k: v for k, v in r.items() if k != "steps"},
-           "seed": seed, "prior": prior}
-    if arithmetic.name != "fp32":  # (CPU runs are fp32, and their manifests predate the option)
-        run["precision"] = arithmetic.name
+           "seed": seed, "prior": prior, **arithmetic.identity()}
     source = prior_stream(r, seed, **prior)  # validates the prior overrides before anything is written
     folder = RunFolder(out, run, "TFM", quiet=quiet)
     torch.manual_seed(seed)

@@ -140,8 +140,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
            "corpus_options": corpus_options, "world_size": world}
     if init is not None:
         run["init"] = os.path.abspath(init)
-    if arithmetic.name != "fp32":  # (CPU runs are fp32, and their manifests predate the option)
-        run["precision"] = arithmetic.name
+    run.update(arithmetic.identity())
     # The data source validates the corpus options and folder before the run folder is made.
     if data is not None:
         from scmforge.torch import MetaTreeShards
