@@ -13,7 +13,7 @@ import scmforge  # noqa: E402
 import scmforge.corpus  # noqa: E402
 import scmforge.tree  # noqa: E402
 from scmforge.models import MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
-from scmforge.models.metatree import checkpoint_state, generate_splits, loss, smoothed_targets  # noqa: E402
+from scmforge.models.metatree import checkpoint_state, generate_splits, loss, loss_backward, smoothed_targets  # noqa: E402
 from scmforge.models.train import learning_rate, permute_features, RECIPES  # noqa: E402
 
 TINY = dict(width=16, layers=1, heads=2, mlp_ratio=2, max_rows=64)
@@ -238,6 +238,41 @@ def test_precision_defaults_and_refusals_and_fp32_steps_exactly_as_plain_pytorch
         torch.testing.assert_close(models[1][key], value, rtol=0, atol=0, msg=key)
 
 
+def test_micro_batches_accumulate_the_whole_batch_gradient():
+    from scmforge.torch import MetaTreeStream
+
+    batch = MetaTreeStream(stride=48, seed=2).batch(0)  # depth-2 targets: nodes of unequal rows
+    batch["split_feature"][0, 1] = -1  # and one example with a leaf at node 1
+    rows = batch["node_mask"].sum(dim=2)
+    assert batch["x"].shape[0] >= 8 and len(set(rows[:, 1].tolist())) > 3 and (rows[:, 1] != rows[:, 2]).any()
+    grads, values = [], []
+    for micro in (None, 3, 1):
+        torch.manual_seed(0)
+        model = MetaTreeModel(MetaTreeConfig(**{**TINY, "max_rows": 256}))
+        values.append(loss_backward(model, batch, lambda v: v.backward(), micro_batch=micro))
+        grads.append({k: p.grad for k, p in model.named_parameters()})
+    torch.manual_seed(0)
+    model = MetaTreeModel(MetaTreeConfig(**{**TINY, "max_rows": 256}))
+    assert values[0] == loss(model, batch).detach()  # micro_batch None is the plain loss
+    for value, grad in zip(values[1:], grads[1:]):
+        torch.testing.assert_close(value, values[0], rtol=1e-5, atol=0)
+        for key, g in grads[0].items():
+            torch.testing.assert_close(grad[key], g, rtol=1e-4, atol=1e-7, msg=key)
+    with pytest.raises(scmforge.InvalidInputError, match="micro_batch must be >= 1, got 0"):
+        loss_backward(model, batch, lambda v: v.backward(), micro_batch=0)
+
+
+def test_micro_batch_training_matches_whole_batches_and_is_refused_below_one(tmp_path):
+    whole = train(str(tmp_path / "w"), recipe="test-tiny", steps=3, seed=3, quiet=True)
+    micro = train(str(tmp_path / "m"), recipe="test-tiny", steps=3, micro_batch=2, seed=3, quiet=True)
+    assert micro["step"] == 3 and micro["loss"] == pytest.approx(whole["loss"], rel=1e-4)
+    assert json.loads((tmp_path / "m" / "manifest.json").read_text())["settings"]["micro_batch"] == 2
+    assert "micro_batch" not in json.loads((tmp_path / "w" / "manifest.json").read_text())["settings"]
+    with pytest.raises(scmforge.InvalidInputError, match="micro_batch must be >= 1, got 0"):
+        train(str(tmp_path / "z"), recipe="test-tiny", micro_batch=0, quiet=True)
+    assert not (tmp_path / "z").exists()
+
+
 def test_training_resumes_to_the_same_model(tmp_path):
     straight = train(str(tmp_path / "a"), recipe="test-tiny", steps=6, seed=3, quiet=True)
     train(str(tmp_path / "b"), recipe="test-tiny", steps=6, minutes=0.0, seed=3, quiet=True)  # stops after one step
@@ -368,7 +403,8 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
                            (["--no-filters", "--min-tree-accuracy", "0.5"], "contradict each other"),
                            (["--no-filters", "--min-error-reduction", "0.5"], "contradict each other"),
                            (["--precision", "bf16"], "with --device cpu training runs in fp32"),
-                           (["--stride", "0"], "stride must be >= 1")):
+                           (["--stride", "0"], "stride must be >= 1"),
+                           (["--micro-batch", "-1"], "micro_batch must be >= 1, got -1")):
         bad = subprocess.run([cli, "train", "metatree", str(tmp_path / "x"), "--recipe", "test-tiny", *flags],
                              capture_output=True, text=True)
         assert bad.returncode != 0 and message in bad.stderr, bad.stderr

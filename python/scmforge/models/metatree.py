@@ -25,9 +25,10 @@ Shapes: ``x`` (B, N, F) float32 padded to ``n_features`` with zero columns; ``y_
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-from typing import ClassVar
+from typing import Callable, ClassVar, ContextManager, Optional
 
 import torch
 from torch import nn
@@ -221,6 +222,50 @@ def loss(model: MetaTreeModel, batch: dict) -> torch.Tensor:
     if count == 0:  # no split node in the batch: a zero that still reaches every parameter
         return sum(p.sum() for p in model.parameters()) * 0.0
     return total / count
+
+
+def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.Tensor], None],
+                  autocast: Callable[[], ContextManager] = contextlib.nullcontext,
+                  micro_batch: Optional[int] = None) -> torch.Tensor:
+    """:func:`loss` of ``batch`` (returned detached), back-propagated with ``backward``; the
+    forward passes run under ``autocast()``.
+
+    ``micro_batch`` None: one forward pass per node over all its examples and one backward pass,
+    so every activation of the step is held at once. ``micro_batch`` M: each node's examples are
+    cut into chunks of at most M, and each chunk's loss, weighted by its examples' share of the
+    step's, is back-propagated before the next chunk runs, so only one chunk's activations are
+    held (the gradient is accumulated). Both give the same gradient up to the order of
+    floating-point sums."""
+    if micro_batch is None:
+        with autocast():
+            value = loss(model, batch)
+        backward(value)
+        return value.detach()
+    if micro_batch < 1:
+        raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
+    status = batch["node_mask"] & batch["row_mask"][:, None, :]
+    splits = (batch["split_feature"] >= 0) & status.any(dim=2)  # (examples, nodes)
+    count = int(splits.sum())
+    if count == 0:
+        with autocast():
+            value = loss(model, batch)
+        backward(value)
+        return value.detach()
+    # A node's loss is the mean over its cells, so a chunk's mean counts by the chunk's share of
+    # the node's cells, and the node by its share of the step's examples.
+    cells = status.sum(dim=2) * batch["feature_mask"].sum(dim=1, keepdim=True)  # (examples, nodes)
+    total = torch.zeros(())
+    keys = ("x", "y_onehot", "row_mask", "node_mask", "feature_mask", "split_feature", "threshold_distance")
+    for node in range(splits.shape[1]):
+        rows = torch.nonzero(splits[:, node])[:, 0]
+        node_cells, node_examples = int(cells[rows, node].sum()), len(rows)
+        for chunk in rows.split(micro_batch):
+            with autocast():
+                value, _ = node_loss(model, {k: batch[k][chunk] for k in keys}, node)
+            weight = int(cells[chunk, node].sum()) / node_cells * node_examples / count
+            backward(value * weight)
+            total = total + value.detach().float().cpu() * weight
+    return total
 
 
 @torch.no_grad()

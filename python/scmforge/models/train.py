@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
 from scmforge.models._common import PRECISIONS, Precision, RunFolder, learning_rate, parse_prior_overrides, run_summary
-from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss, parameter_count
+from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss_backward, parameter_count
 
 # Recipes: model sizes, optimisation, and "corpus": options of the streamed corpus (command-line
 # options override them; a --data folder keeps those it was built with). cpu-small's schedule is
@@ -36,7 +36,9 @@ from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss, parame
 # leaves it only while the learning rate is still high: a 2,000-step schedule did not. Its corpus
 # draws the class count uniformly (binary_prob 0, not the prior's 0.5), which put more 3+-class
 # examples in and beat the default mix on the real tables (docs/metatree.md).
-# gpu-base is the documented GPU recipe, not run in tests or CI.
+# gpu-base is the documented GPU recipe, not run in tests or CI (docs/metatree.md gives its
+# expected time). Its steps hold about 500 node passes of about 0.4 GB of bf16 activations each,
+# so the gradient is accumulated over micro-batches of 64 examples (about 26 GB at once).
 RECIPES: dict[str, dict[str, Any]] = {
     "cpu-small": {
         "model": {"width": 32, "layers": 2, "heads": 4, "mlp_ratio": 2},
@@ -46,7 +48,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     "gpu-base": {
         "model": {"width": 256, "layers": 8, "heads": 8, "mlp_ratio": 4},
         "stride": 768, "steps": 200000, "lr": 3e-4, "warmup": 2000, "weight_decay": 0.01, "clip": 1.0,
-        "workers": 8, "checkpoint_every": 2000,
+        "workers": 8, "checkpoint_every": 2000, "micro_batch": 64, "corpus": {"binary_prob": 0.0},
     },
     "test-tiny": {
         "model": {"width": 16, "layers": 1, "heads": 2, "mlp_ratio": 2},
@@ -93,7 +95,7 @@ class _Stream(torch.utils.data.IterableDataset):
 
 
 def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stride: Optional[int] = None,
-          minutes: Optional[float] = None,
+          micro_batch: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
           **corpus_options: Any) -> dict:
@@ -101,7 +103,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
     candidates per batch (a filter that accepts more candidates makes larger batches; a smaller
-    stride keeps the examples per step, and so the step's cost, as they were); ``minutes`` stops
+    stride keeps the examples per step, and so the step's cost, as they were); ``micro_batch``
+    sets the most examples per forward pass, accumulating the step's gradient over them to bound
+    its memory (the recipe's, else all of a node's examples at once); ``minutes`` stops
     early at a wall-clock budget (checkpointing first); ``data``: a corpus folder (else the
     examples are streamed with ``seed``, the recipe's corpus options and ``corpus_options`` over
     them, such as ``label_noise``, ``target`` or prior parameters); ``device``: "cpu" or "cuda";
@@ -119,6 +123,10 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         if stride < 1:
             raise InvalidInputError(f"stride must be >= 1, got {stride}")
         r["stride"] = int(stride)
+    if micro_batch is not None:
+        if micro_batch < 1:
+            raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
+        r["micro_batch"] = int(micro_batch)
     if workers is not None:
         r["workers"] = int(workers)
     if threads is not None:
@@ -191,10 +199,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, r) * rewarm(step)
             t0 = time.perf_counter()
-            with arithmetic.autocast():
-                value = loss(model, batch)
             optimizer.zero_grad(set_to_none=True)
-            arithmetic.backward(value)
+            value = loss_backward(model, batch, arithmetic.backward, arithmetic.autocast, r.get("micro_batch"))
             if world > 1:  # average the gradients over ranks (one forward per node, so no DDP hooks)
                 for p in model.parameters():
                     if p.grad is None:
@@ -244,6 +250,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--recipe", default="cpu-small", choices=sorted(RECIPES))
     parser.add_argument("--steps", type=int, help="override the recipe's number of steps")
     parser.add_argument("--stride", type=int, help="override the recipe's prior candidates per batch (cpu-small: 48)")
+    parser.add_argument("--micro-batch", type=int, metavar="M",
+                        help="at most M examples per forward pass; the step's gradient is accumulated over "
+                             "them, bounding its memory (gpu-base: 64; default: a node's examples at once)")
     parser.add_argument("--minutes", type=float, help="stop (with a checkpoint) after this much wall time")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", help="corpus folder (default: stream examples, no disk)")
@@ -280,7 +289,7 @@ def main(argv: list[str]) -> int:
             options[flag] = getattr(args, flag)
     if args.no_filters:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
-    result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, minutes=args.minutes,
+    result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch, minutes=args.minutes,
                    seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, **options)
     print(run_summary(result, args.out, "examples"))
