@@ -232,9 +232,9 @@ def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.T
 
     ``micro_batch`` None: one forward pass per node over all its examples and one backward pass,
     so every activation of the step is held at once. ``micro_batch`` M: each node's examples are
-    cut into chunks of at most M, and each chunk's loss, weighted by its examples' share of the
-    step's, is back-propagated before the next chunk runs, so only one chunk's activations are
-    held (the gradient is accumulated). Both give the same gradient up to the order of
+    cut into chunks of at most M, and each chunk's loss, weighted by its share of the node's
+    cells and the node's share of the step's examples, is back-propagated before the next chunk
+    runs, so only one chunk's activations are held (the gradient is accumulated). Both give the same gradient up to the order of
     floating-point sums."""
     if micro_batch is None:
         with autocast():
