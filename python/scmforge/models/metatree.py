@@ -233,8 +233,9 @@ def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.T
     ``micro_batch`` None: one forward pass per node over all its examples and one backward pass,
     so every activation of the step is held at once. ``micro_batch`` M: each node's examples are
     cut into chunks of at most M, and each chunk's loss, weighted by its share of the node's
-    cells and the node's share of the step's examples, is back-propagated before the next chunk
-    runs, so only one chunk's activations are held (the gradient is accumulated). Both give the same gradient up to the order of
+    cells and the node's share of the step's (example, split node) pairs, is back-propagated
+    before the next chunk runs, so only one chunk's activations are held (the gradient is
+    accumulated). Both give the same gradient up to the order of
     floating-point sums."""
     if micro_batch is None:
         with autocast():
@@ -244,7 +245,7 @@ def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.T
     if micro_batch < 1:
         raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
     status = batch["node_mask"] & batch["row_mask"][:, None, :]
-    splits = (batch["split_feature"] >= 0) & status.any(dim=2)  # (examples, nodes)
+    splits = ((batch["split_feature"] >= 0) & status.any(dim=2)).cpu()  # (examples, nodes)
     count = int(splits.sum())
     if count == 0:
         with autocast():
@@ -252,19 +253,20 @@ def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.T
         backward(value)
         return value.detach()
     # A node's loss is the mean over its cells, so a chunk's mean counts by the chunk's share of
-    # the node's cells, and the node by its share of the step's examples.
-    cells = status.sum(dim=2) * batch["feature_mask"].sum(dim=1, keepdim=True)  # (examples, nodes)
-    total = torch.zeros(())
+    # the node's cells, and the node by its share of the step's (example, split node) pairs, as
+    # in loss(). The weights are worked out on the CPU: no extra device sync per chunk.
+    cells = (status.sum(dim=2) * batch["feature_mask"].sum(dim=1, keepdim=True)).cpu()  # (examples, nodes)
+    total = torch.zeros((), device=batch["x"].device)
     keys = ("x", "y_onehot", "row_mask", "node_mask", "feature_mask", "split_feature", "threshold_distance")
     for node in range(splits.shape[1]):
         rows = torch.nonzero(splits[:, node])[:, 0]
         node_cells, node_examples = int(cells[rows, node].sum()), len(rows)
         for chunk in rows.split(micro_batch):
             with autocast():
-                value, _ = node_loss(model, {k: batch[k][chunk] for k in keys}, node)
+                value, _ = node_loss(model, {k: batch[k][chunk.to(batch[k].device)] for k in keys}, node)
             weight = int(cells[chunk, node].sum()) / node_cells * node_examples / count
             backward(value * weight)
-            total = total + value.detach().float().cpu() * weight
+            total = total + value.detach().float() * weight
     return total
 
 
