@@ -235,23 +235,17 @@ def loss_backward(model: MetaTreeModel, batch: dict, backward: Callable[[torch.T
     cut into chunks of at most M, and each chunk's loss, weighted by its share of the node's
     cells and the node's share of the step's (example, split node) pairs, is back-propagated
     before the next chunk runs, so only one chunk's activations are held (the gradient is
-    accumulated). Both give the same gradient up to the order of
-    floating-point sums."""
-    if micro_batch is None:
-        with autocast():
-            value = loss(model, batch)
-        backward(value)
-        return value.detach()
-    if micro_batch < 1:
+    accumulated). Both give the same gradient up to the order of floating-point sums."""
+    if micro_batch is not None and micro_batch < 1:
         raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
-    status = batch["node_mask"] & batch["row_mask"][:, None, :]
-    splits = ((batch["split_feature"] >= 0) & status.any(dim=2)).cpu()  # (examples, nodes)
-    count = int(splits.sum())
-    if count == 0:
+    status = None if micro_batch is None else batch["node_mask"] & batch["row_mask"][:, None, :]
+    splits = None if status is None else ((batch["split_feature"] >= 0) & status.any(dim=2)).cpu()
+    if splits is None or not bool(splits.any()):  # whole nodes at once, or no split node to cut
         with autocast():
             value = loss(model, batch)
         backward(value)
         return value.detach()
+    count = int(splits.sum())  # (example, split node) pairs
     # A node's loss is the mean over its cells, so a chunk's mean counts by the chunk's share of
     # the node's cells, and the node by its share of the step's (example, split node) pairs, as
     # in loss(). The weights are worked out on the CPU: no extra device sync per chunk.

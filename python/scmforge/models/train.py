@@ -289,8 +289,8 @@ def main(argv: list[str]) -> int:
             options[flag] = getattr(args, flag)
     if args.no_filters:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
-    result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch, minutes=args.minutes,
-                   seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
+    result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch,
+                   minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
