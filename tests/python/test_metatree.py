@@ -64,6 +64,36 @@ def test_logits_cover_exactly_the_nodes_cells():
     assert not torch.isnan(logits).any()
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_attention_skips_padding_and_rows_outside_the_node_without_changing_a_bit(monkeypatch, threads):
+    from scmforge.models.metatree import _Attention
+    from scmforge.torch import MetaTreeStream
+
+    torch.set_num_threads(threads)
+    batch = permute_features(MetaTreeStream(stride=48, seed=2).batch(0), torch.Generator().manual_seed(0))
+    batch["split_feature"][0, 1] = -1
+    rows = batch["node_mask"].sum(dim=2)
+    assert not batch["feature_mask"].all() and (rows[:, 1:] < rows[:, :1]).all()  # something to skip
+    status = batch["node_mask"][:, 1] & batch["row_mask"]
+    status[0] = False  # an empty node attends every row
+
+    def run() -> tuple:
+        torch.manual_seed(0)
+        model = MetaTreeModel(MetaTreeConfig(**{**TINY, "max_rows": 256, "layers": 2}))
+        value = loss(model, batch)
+        value.backward()
+        logits = model(batch["x"], batch["y_onehot"], status, batch["feature_mask"])
+        return value, logits, {key: p.grad for key, p in model.named_parameters()}
+
+    value, logits, grads = run()
+    everything = _Attention.forward
+    monkeypatch.setattr(_Attention, "forward", lambda self, h, keys, active=None: everything(self, h, keys))
+    want_value, want_logits, want_grads = run()
+    assert torch.equal(value, want_value) and torch.equal(logits, want_logits)
+    for key, grad in want_grads.items():
+        assert torch.equal(grads[key], grad), key
+
+
 def test_config_and_input_errors():
     with pytest.raises(scmforge.InvalidInputError, match="multiple of heads"):
         MetaTreeConfig(width=10, heads=4)

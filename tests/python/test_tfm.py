@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 from scmforge import InvalidInputError  # noqa: E402
 from scmforge.models import causalmixft  # noqa: E402
-from scmforge.models.tfm import TFMConfig, TFMModel, checkpoint_state, load_tfm, loss  # noqa: E402
+from scmforge.models.tfm import TFMConfig, TFMModel, checkpoint_state, load_tfm, loss, pad_features  # noqa: E402
 from scmforge.models.tfm_classifier import BUNDLED_TFM, TFMClassifier, roc_auc  # noqa: E402
 from scmforge.models.tfm_train import RECIPES, prior_stream, train_tfm  # noqa: E402
 
@@ -56,6 +56,27 @@ def test_test_rows_do_not_see_each_other_and_padding_is_ignored():
         masked = model(noisy, y, fmask, k)
     torch.testing.assert_close(first, whole[:, :5], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(masked, whole, rtol=1e-5, atol=1e-5)
+
+
+def test_row_attention_skips_padding_features_without_changing_a_bit(monkeypatch):
+    from scmforge.models.metatree import _Attention
+
+    batch = prior_stream(RECIPES["test-tiny"], seed=0).batch(0)
+    assert not pad_features(batch["feature_mask"], 10).all()  # padding features to skip
+
+    def run() -> tuple:
+        model = tiny_model(layers=2)
+        value = loss(model, batch)
+        value.backward()
+        return value, {key: p.grad for key, p in model.named_parameters()}
+
+    value, grads = run()
+    everything = _Attention.forward
+    monkeypatch.setattr(_Attention, "forward", lambda self, h, keys, active=None: everything(self, h, keys))
+    want_value, want_grads = run()
+    assert torch.equal(value, want_value)
+    for key, grad in want_grads.items():
+        assert torch.equal(grads[key], grad), key
 
 
 def test_bad_shapes_are_named():

@@ -70,7 +70,7 @@ class _Layer(nn.Module):
         # Across rows, per column: every row attends to the training rows.
         a = self.norm_rows(h).permute(0, 2, 1, 3).reshape(b * t, n, d)
         keys = train_rows[None, :].expand(b * t, n)
-        h = h + self.rows(a, keys).view(b, t, n, d).permute(0, 2, 1, 3)
+        h = h + self.rows(a, keys, token_mask.reshape(b * t)).view(b, t, n, d).permute(0, 2, 1, 3)
         return h + self.mlp(self.norm_mlp(h))
 
 
