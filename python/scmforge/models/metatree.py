@@ -101,14 +101,16 @@ class _Attention(nn.Module):
         # token: dropping tokens there would reorder the weight gradients' sums, and a training
         # run's bits would change.
         s, length, width = h.shape
-        q, k, v = self.qkv(h).view(s, length, 3, self.heads, width // self.heads).permute(2, 0, 3, 1, 4)
-        if active is None:
-            o = F.scaled_dot_product_attention(q, k, v, attn_mask=keys[:, None, None, :])
-        else:
+        qkv = self.qkv(h).view(s, length, 3, self.heads, width // self.heads)
+        if active is not None:
             index = (active.nonzero()[:, 0],)
-            attended = F.scaled_dot_product_attention(q[index], k[index], v[index], attn_mask=keys[index][:, None, None, :])
-            o = q.new_zeros(q.shape).index_put(index, attended)
-        return self.out(o.transpose(1, 2).reshape(s, length, width))
+            qkv, keys = qkv[index], keys[index]
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        o = F.scaled_dot_product_attention(q, k, v, attn_mask=keys[:, None, None, :])
+        o = o.transpose(1, 2).reshape(-1, length, width)
+        if active is not None:
+            o = o.new_zeros(s, length, width).index_put(index, o)
+        return self.out(o)
 
 
 class _Layer(nn.Module):
