@@ -107,7 +107,7 @@ class _Attention(nn.Module):
             qkv, keys = qkv[index], keys[index]
         q, k, v = qkv.permute(2, 0, 3, 1, 4)
         o = F.scaled_dot_product_attention(q, k, v, attn_mask=keys[:, None, None, :])
-        o = o.transpose(1, 2).reshape(-1, length, width)
+        o = o.transpose(1, 2).reshape(o.shape[0], length, width)
         if active is not None:
             o = o.new_zeros(s, length, width).index_put(index, o)
         return self.out(o)
