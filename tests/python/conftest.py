@@ -28,3 +28,26 @@ def shared() -> Path:
 def _few_threads(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     yield
+
+
+@pytest.fixture
+def attending_everything_gives_the_same_bits(monkeypatch):
+    """A check that `run()` (returning outputs and a name -> gradient dict) gives bit-identical results
+    when attention skips nothing: `_Attention`'s `active` mask must only save work."""
+
+    def check(run) -> None:
+        import torch
+        from scmforge.models.metatree import _Attention
+
+        outputs, grads = run()
+        everything = _Attention.forward
+        monkeypatch.setattr(_Attention, "forward", lambda self, h, keys, active=None: everything(self, h, keys))
+        want_outputs, want_grads = run()
+        assert len(outputs) == len(want_outputs)
+        for output, want in zip(outputs, want_outputs):
+            assert torch.equal(output, want)
+        assert grads.keys() == want_grads.keys()
+        for key, grad in want_grads.items():
+            assert torch.equal(grads[key], grad), key
+
+    return check

@@ -65,8 +65,8 @@ def test_logits_cover_exactly_the_nodes_cells():
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_attention_skips_padding_and_rows_outside_the_node_without_changing_a_bit(monkeypatch, threads):
-    from scmforge.models.metatree import _Attention
+def test_attention_skips_padding_and_rows_outside_the_node_without_changing_a_bit(
+        attending_everything_gives_the_same_bits, threads):
     from scmforge.torch import MetaTreeStream
 
     torch.set_num_threads(threads)
@@ -83,15 +83,9 @@ def test_attention_skips_padding_and_rows_outside_the_node_without_changing_a_bi
         value = loss(model, batch)
         value.backward()
         logits = model(batch["x"], batch["y_onehot"], status, batch["feature_mask"])
-        return value, logits, {key: p.grad for key, p in model.named_parameters()}
+        return (value, logits), {key: p.grad for key, p in model.named_parameters()}
 
-    value, logits, grads = run()
-    everything = _Attention.forward
-    monkeypatch.setattr(_Attention, "forward", lambda self, h, keys, active=None: everything(self, h, keys))
-    want_value, want_logits, want_grads = run()
-    assert torch.equal(value, want_value) and torch.equal(logits, want_logits)
-    for key, grad in want_grads.items():
-        assert torch.equal(grads[key], grad), key
+    attending_everything_gives_the_same_bits(run)
 
 
 def test_config_and_input_errors():

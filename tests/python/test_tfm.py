@@ -58,9 +58,7 @@ def test_test_rows_do_not_see_each_other_and_padding_is_ignored():
     torch.testing.assert_close(masked, whole, rtol=1e-5, atol=1e-5)
 
 
-def test_row_attention_skips_padding_features_without_changing_a_bit(monkeypatch):
-    from scmforge.models.metatree import _Attention
-
+def test_row_attention_skips_padding_features_without_changing_a_bit(attending_everything_gives_the_same_bits):
     batch = prior_stream(RECIPES["test-tiny"], seed=0).batch(0)
     assert not pad_features(batch["feature_mask"], 10).all()  # padding features to skip
 
@@ -68,15 +66,9 @@ def test_row_attention_skips_padding_features_without_changing_a_bit(monkeypatch
         model = tiny_model(layers=2)
         value = loss(model, batch)
         value.backward()
-        return value, {key: p.grad for key, p in model.named_parameters()}
+        return (value,), {key: p.grad for key, p in model.named_parameters()}
 
-    value, grads = run()
-    everything = _Attention.forward
-    monkeypatch.setattr(_Attention, "forward", lambda self, h, keys, active=None: everything(self, h, keys))
-    want_value, want_grads = run()
-    assert torch.equal(value, want_value)
-    for key, grad in want_grads.items():
-        assert torch.equal(grads[key], grad), key
+    attending_everything_gives_the_same_bits(run)
 
 
 def test_bad_shapes_are_named():
