@@ -33,7 +33,6 @@ import importlib.metadata
 import json
 import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable

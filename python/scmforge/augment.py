@@ -87,7 +87,6 @@ class CausalMix:
         ``y=None`` the table X is modelled as it is, and ``sample`` returns a table. Raises
         InvalidInputError for bad input (a single class, mismatched lengths, missing labels,
         and what discovery and SCM.fit reject), naming it."""
-        pd = _pandas()
         seed = _seed_of(self.seed)
         if isinstance(self.snap_levels, bool) or not isinstance(self.snap_levels, numbers.Integral) \
                 or self.snap_levels < 0:
