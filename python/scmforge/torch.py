@@ -112,9 +112,20 @@ class PriorStream(_IndexedBatches):
         }
 
 
-def _metatree_tensors(a: dict) -> dict:
-    """Torch tensors of one MetaTree batch from padded numpy arrays (a MetaTreeBatch's fields)."""
-    y = torch.from_numpy(np.asarray(a["y"], dtype=np.int64))
+LABELS = ("tree", "prior")
+
+
+def _check_labels(labels: Any) -> str:
+    if labels not in LABELS:
+        raise InvalidInputError(f"labels must be 'tree' (the target tree's relabelling plus noise, the paper's) or "
+                                f"'prior' (the prior's own labels), got {labels!r}")
+    return labels
+
+
+def _metatree_tensors(a: dict, labels: str = "tree") -> dict:
+    """Torch tensors of one MetaTree batch from padded numpy arrays (a MetaTreeBatch's fields);
+    ``y`` and ``y_onehot`` hold the noisy tree labels, or the prior's labels with ``labels="prior"``."""
+    y = torch.from_numpy(np.asarray(a["y" if labels == "tree" else "y_prior"], dtype=np.int64))
     row_mask = y >= 0
     k = a["leaf_counts"].shape[2]
     onehot = torch.nn.functional.one_hot(y.clamp(min=0), k).to(torch.float32) * row_mask[..., None]
@@ -139,7 +150,7 @@ class MetaTreeStream(_IndexedBatches):
 
     Each item is one batch (``DataLoader(stream, batch_size=None)``)::
 
-        {"x": float32 (B, T, F), "y": int64 (B, T) noisy labels (-1 padding), "y_clean",
+        {"x": float32 (B, T, F), "y": int64 (B, T) the labels the model reads (-1 padding), "y_clean",
          "y_onehot": float32 (B, T, K), "row_mask": bool (B, T), "feature_mask": bool (B, F),
          "split_feature": int64 (B, S) (-1: no split), "split_threshold": float64 (B, S),
          "node_mask": bool (B, S, T), "threshold_distance": float32 (B, S, T),
@@ -152,7 +163,9 @@ class MetaTreeStream(_IndexedBatches):
     with the same settings yields the same batches.
 
     Args: preset, stride (candidates per batch), num_batches (None: endless), seed, threads (per
-    worker; 0: all cores without workers, else 1), and the options of ``scmforge.corpus.sample``
+    worker; 0: all cores without workers, else 1), labels ("tree": ``y`` is the target tree's
+    relabelling with label noise, the paper's; "prior": the prior's own labels, which the target
+    tree was fitted on, with no noise added), and the options of ``scmforge.corpus.sample``
     (target, depth, label_noise, ...) and prior parameters as keywords.
     """
 
@@ -163,9 +176,11 @@ class MetaTreeStream(_IndexedBatches):
         num_batches: Optional[int] = None,
         seed: int = 0,
         threads: int = 0,
+        labels: str = "tree",
         **options: Any,
     ) -> None:
         super().__init__(num_batches)
+        self.labels = _check_labels(labels)
         if not isinstance(stride, (int, np.integer)) or stride <= 0:
             raise InvalidInputError(f"stride must be a positive integer, got {stride!r}")
         self.stride = int(stride)
@@ -183,7 +198,7 @@ class MetaTreeStream(_IndexedBatches):
             index * self.stride, self.stride, preset=self.preset, seed=self.seed, threads=threads,
             **self.options,
         )
-        return _metatree_tensors(vars(b))
+        return _metatree_tensors(vars(b), self.labels)
 
 
 class MetaTreeShards(_IndexedBatches):
@@ -193,13 +208,14 @@ class MetaTreeShards(_IndexedBatches):
     stride)``, read from the shards that range spans. With the folder's seed and
     options, batch b equals ``MetaTreeStream``'s batch b (the folder's last batch may stop early,
     at its n-th example). Node masks and threshold distances are derived from X and the splits as
-    the C++ pipeline derives them.
+    the C++ pipeline derives them. ``labels`` as for ``MetaTreeStream``.
     """
 
-    _KEYS = ("X", "y", "y_clean", "num_rows", "num_features", "dataset_id", "split_feature", "split_threshold",
+    _KEYS = ("X", "y", "y_clean", "y_prior", "num_rows", "num_features", "dataset_id", "split_feature", "split_threshold",
              "leaf_counts")
 
-    def __init__(self, path: str, stride: int = 96, num_batches: Optional[int] = None) -> None:
+    def __init__(self, path: str, stride: int = 96, num_batches: Optional[int] = None, labels: str = "tree") -> None:
+        self.labels = _check_labels(labels)
         corpus = _corpus.open(path)
         shard_candidates = int(corpus.manifest["config"]["shard_candidates"])
         if not isinstance(stride, (int, np.integer)) or stride <= 0:
@@ -229,4 +245,4 @@ class MetaTreeShards(_IndexedBatches):
         a = {key: np.concatenate([part[key] for part in parts]) for key in self._KEYS}
         a["node_mask"], a["threshold_distance"] = _corpus.derive_targets(a["X"], a["num_rows"], a["split_feature"],
                                                                            a["split_threshold"])
-        return _metatree_tensors(a)
+        return _metatree_tensors(a, self.labels)

@@ -350,6 +350,30 @@ def test_recipe_corpus_options_are_used_and_overridable(tmp_path):
     assert not (tmp_path / "c").exists()
 
 
+def test_input_labels_prior_is_recorded_and_trains_on_the_prior_labels(tmp_path):
+    # --input-labels prior: the manifest says so (a tree-label run's manifest has no such key, as
+    # before the option), the same folder refuses the other labels, and the model is trained on
+    # other inputs than with the tree's labels.
+    from scmforge.models.train import main as train_main
+
+    tree, prior = tmp_path / "tree", tmp_path / "prior"
+    train(str(tree), recipe="test-tiny", steps=2, threads=1, quiet=True)
+    assert train_main([str(prior), "--recipe", "test-tiny", "--steps", "2", "--threads", "1", "--input-labels",
+                       "prior", "--quiet"]) == 0
+    assert "labels" not in json.loads((tree / "manifest.json").read_text())
+    assert json.loads((prior / "manifest.json").read_text())["labels"] == "prior"
+    a = torch.load(tree / "checkpoint.pt", weights_only=True)["model"]
+    b = torch.load(prior / "checkpoint.pt", weights_only=True)["model"]
+    assert a.keys() == b.keys() and any(not torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(scmforge.InvalidInputError, match="holds a run with other settings"):
+        train(str(prior), recipe="test-tiny", steps=3, threads=1, quiet=True)
+    with pytest.raises(scmforge.InvalidInputError, match="labels must be 'tree'"):
+        train(str(tmp_path / "bad"), recipe="test-tiny", steps=1, threads=1, quiet=True, labels="clean")
+    with pytest.raises(scmforge.InvalidInputError, match="--input-labels prior does not read"):
+        train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--input-labels", "prior", "--label-noise", "0.1"])
+    assert not (tmp_path / "bad").exists()
+
+
 def test_a_corpus_folder_smaller_than_the_schedule_is_read_again(tmp_path):
     # A 2-batch folder and a 7-step schedule: the run completes, steps 3, 5 and 7 read batch 0 again
     # (and steps 4 and 6 batch 1) with other feature permutations; resumed runs wrap the same way.

@@ -85,6 +85,30 @@ def test_metatree_stream_batches_and_workers(tmp_path):
     assert (spanning.batch(1)["dataset_id"] < 64).any() and (spanning.batch(1)["dataset_id"] >= 64).any()
 
 
+def test_metatree_batches_can_carry_the_prior_labels(tmp_path):
+    # labels="prior": y and y_onehot are the prior's labels (which the target tree was fitted on),
+    # every other key is the tree-label batch's; a folder read back gives the same batches.
+    tree, prior = MetaTreeStream(stride=40, seed=3), MetaTreeStream(stride=40, seed=3, labels="prior")
+    raw = scmforge.corpus.sample_range(40, 40, seed=3)
+    a, b = tree.batch(1), prior.batch(1)
+    assert torch.equal(b["y"], torch.from_numpy(raw.y_prior.astype(np.int64)))
+    assert torch.equal(a["y"], torch.from_numpy(raw.y.astype(np.int64))) and not torch.equal(a["y"], b["y"])
+    assert torch.equal(b["y_onehot"].argmax(-1)[b["row_mask"]], b["y"][b["row_mask"]])
+    assert torch.equal(b["y_onehot"].sum(-1), b["row_mask"].float())
+    for key in set(a) - {"y", "y_onehot"}:
+        assert torch.equal(a[key], b[key]), key
+    out = tmp_path / "corpus"
+    scmforge.corpus.build(str(out), 60, seed=3, shard_candidates=64)  # covers candidates [40, 80)
+    c = MetaTreeShards(str(out), stride=40, labels="prior").batch(1)
+    for key in b:
+        assert torch.equal(b[key], c[key]), key
+    for bad in ("noisy", None):
+        with pytest.raises(scmforge.InvalidInputError, match="labels must be 'tree'"):
+            MetaTreeStream(labels=bad)
+        with pytest.raises(scmforge.InvalidInputError, match="labels must be 'tree'"):
+            MetaTreeShards(str(out), labels=bad)
+
+
 def test_metatree_stream_bad_arguments(tmp_path):
     with pytest.raises(scmforge.InvalidInputError, match="stride"):
         MetaTreeStream(stride=0)

@@ -98,7 +98,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
           micro_batch: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
-          **corpus_options: Any) -> dict:
+          labels: str = "tree", **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
@@ -110,7 +110,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     examples are streamed with ``seed``, the recipe's corpus options and ``corpus_options`` over
     them, such as ``label_noise``, ``target`` or prior parameters); ``device``: "cpu" or "cuda";
     ``precision``: "bf16" (the default on cuda), "fp16" (loss-scaled) or "fp32" (the only one on cpu);
-    ``init``: a checkpoint whose weights and step a new run starts from (module docstring).
+    ``init``: a checkpoint whose weights and step a new run starts from (module docstring);
+    ``labels``: the labels the model reads, "tree" (the target tree's relabelling plus label noise,
+    the paper's) or "prior" (the prior's own labels, which the target tree was fitted on).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -146,6 +148,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         corpus_options = {**r.get("corpus", {}), **corpus_options}
     run = {"recipe": recipe, "settings": {k: v for k, v in r.items() if k != "corpus"}, "seed": seed, "data": data,
            "corpus_options": corpus_options, "world_size": world}
+    if labels != "tree":  # recorded only when set, so runs from before the option resume as they were
+        run["labels"] = labels
     if init is not None:
         run["init"] = os.path.abspath(init)
     run.update(arithmetic.identity())
@@ -153,11 +157,11 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     if data is not None:
         from scmforge.torch import MetaTreeShards
 
-        source = MetaTreeShards(data, stride=r["stride"])
+        source = MetaTreeShards(data, stride=r["stride"], labels=labels)
     else:
         from scmforge.torch import MetaTreeStream
 
-        source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, **corpus_options)
+        source = MetaTreeStream(stride=r["stride"], seed=seed, threads=1, labels=labels, **corpus_options)
     folder = RunFolder(out, run, "MetaTree", quiet=quiet, writer=rank == 0)
     torch.manual_seed(seed)
     model = MetaTreeModel(config).to(device)
@@ -259,6 +263,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--init", metavar="CHECKPOINT", help="start from this checkpoint's weights and step, with a "
                         "fresh optimiser (e.g. continue the bundled model's schedule)")
     parser.add_argument("--label-noise", type=float, help="corpus label noise (streamed data)")
+    parser.add_argument("--input-labels", choices=["tree", "prior"], default="tree",
+                        help="labels the model reads: the target tree's relabelling plus label noise (tree, the "
+                             "paper's) or the prior's own labels, which the target tree was fitted on (prior)")
     parser.add_argument("--target", choices=["cart", "optimal"], help="target trees (streamed data)")
     parser.add_argument("--no-filters", action="store_true", help="accept every prior dataset (streamed data)")
     parser.add_argument("--min-tree-accuracy", type=float, metavar="A",
@@ -279,6 +286,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     options: dict[str, Any] = dict(parse_prior_overrides(args.prior))
     if args.label_noise is not None:
+        if args.input_labels == "prior":
+            raise InvalidInputError("--label-noise flips the tree's labels, which --input-labels prior does not read; "
+                                    "give one of them")
         options["label_noise"] = args.label_noise
     if args.target is not None:
         options["target"] = args.target
@@ -291,7 +301,7 @@ def main(argv: list[str]) -> int:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
     result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch,
                    minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
-                   quiet=args.quiet, init=args.init, precision=args.precision, **options)
+                   quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
