@@ -112,11 +112,11 @@ class PriorStream(_IndexedBatches):
         }
 
 
-LABELS = ("tree", "prior")
+_LABELS = ("tree", "prior")
 
 
 def _check_labels(labels: Any) -> str:
-    if labels not in LABELS:
+    if labels not in _LABELS:
         raise InvalidInputError(f"labels must be 'tree' (the target tree's relabelling plus noise, the paper's) or "
                                 f"'prior' (the prior's own labels), got {labels!r}")
     return labels

@@ -371,6 +371,8 @@ def test_input_labels_prior_is_recorded_and_trains_on_the_prior_labels(tmp_path)
         train(str(tmp_path / "bad"), recipe="test-tiny", steps=1, threads=1, quiet=True, labels="clean")
     with pytest.raises(scmforge.InvalidInputError, match="--input-labels prior does not read"):
         train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--input-labels", "prior", "--label-noise", "0.1"])
+    with pytest.raises(scmforge.InvalidInputError, match="--input-labels prior does not read"):
+        train(str(tmp_path / "bad"), recipe="test-tiny", quiet=True, labels="prior", label_noise=0.1)
     assert not (tmp_path / "bad").exists()
 
 

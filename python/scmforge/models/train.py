@@ -148,6 +148,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         corpus_options = {**r.get("corpus", {}), **corpus_options}
     run = {"recipe": recipe, "settings": {k: v for k, v in r.items() if k != "corpus"}, "seed": seed, "data": data,
            "corpus_options": corpus_options, "world_size": world}
+    if labels == "prior" and "label_noise" in corpus_options:
+        raise InvalidInputError("--label-noise flips the tree's labels, which --input-labels prior does not read; "
+                                "give one of them")
     if labels != "tree":  # recorded only when set, so runs from before the option resume as they were
         run["labels"] = labels
     if init is not None:
@@ -286,9 +289,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     options: dict[str, Any] = dict(parse_prior_overrides(args.prior))
     if args.label_noise is not None:
-        if args.input_labels == "prior":
-            raise InvalidInputError("--label-noise flips the tree's labels, which --input-labels prior does not read; "
-                                    "give one of them")
         options["label_noise"] = args.label_noise
     if args.target is not None:
         options["target"] = args.target
