@@ -112,11 +112,11 @@ class PriorStream(_IndexedBatches):
         }
 
 
-_LABELS = ("tree", "prior")
+_LABEL_KEYS = {"tree": "y", "prior": "y_prior"}  # labels -> the field the model reads
 
 
 def _check_labels(labels: Any) -> str:
-    if labels not in _LABELS:
+    if not isinstance(labels, str) or labels not in _LABEL_KEYS:
         raise InvalidInputError(f"labels must be 'tree' (the target tree's relabelling plus noise, the paper's) or "
                                 f"'prior' (the prior's own labels), got {labels!r}")
     return labels
@@ -125,7 +125,7 @@ def _check_labels(labels: Any) -> str:
 def _metatree_tensors(a: dict, labels: str = "tree") -> dict:
     """Torch tensors of one MetaTree batch from padded numpy arrays (a MetaTreeBatch's fields);
     ``y`` and ``y_onehot`` hold the noisy tree labels, or the prior's labels with ``labels="prior"``."""
-    y = torch.from_numpy(np.asarray(a["y" if labels == "tree" else "y_prior"], dtype=np.int64))
+    y = torch.from_numpy(np.asarray(a[_LABEL_KEYS[labels]], dtype=np.int64))
     row_mask = y >= 0
     k = a["leaf_counts"].shape[2]
     onehot = torch.nn.functional.one_hot(y.clamp(min=0), k).to(torch.float32) * row_mask[..., None]
@@ -211,11 +211,12 @@ class MetaTreeShards(_IndexedBatches):
     the C++ pipeline derives them. ``labels`` as for ``MetaTreeStream``.
     """
 
-    _KEYS = ("X", "y", "y_clean", "y_prior", "num_rows", "num_features", "dataset_id", "split_feature", "split_threshold",
-             "leaf_counts")
+    _KEYS = ("X", "y_clean", "num_rows", "num_features", "dataset_id", "split_feature", "split_threshold",
+             "leaf_counts")  # and the labels the model reads
 
     def __init__(self, path: str, stride: int = 96, num_batches: Optional[int] = None, labels: str = "tree") -> None:
         self.labels = _check_labels(labels)
+        self.keys = (*self._KEYS, _LABEL_KEYS[labels])
         corpus = _corpus.open(path)
         shard_candidates = int(corpus.manifest["config"]["shard_candidates"])
         if not isinstance(stride, (int, np.integer)) or stride <= 0:
@@ -241,8 +242,8 @@ class MetaTreeShards(_IndexedBatches):
         for shard in range(first // self.shard_candidates, min((end - 1) // self.shard_candidates + 1, self.shards)):
             f = self._corpus._file(shard)
             j0, j1 = np.searchsorted(f["dataset_id"][:], [first, end])
-            parts.append({key: f[key][j0:j1] for key in self._KEYS})
-        a = {key: np.concatenate([part[key] for part in parts]) for key in self._KEYS}
+            parts.append({key: f[key][j0:j1] for key in self.keys})
+        a = {key: np.concatenate([part[key] for part in parts]) for key in self.keys}
         a["node_mask"], a["threshold_distance"] = _corpus.derive_targets(a["X"], a["num_rows"], a["split_feature"],
                                                                            a["split_threshold"])
         return _metatree_tensors(a, self.labels)
