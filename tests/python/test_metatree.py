@@ -529,6 +529,10 @@ def test_synthetic_fidelity_of_an_untrained_model(tmp_path):
     # the target trees are fitted to these rows: never below the majority class
     assert out["target_tree_accuracy"] >= out["majority_accuracy"] - 1e-12
     assert out["written_tree_accuracy"] >= out["majority_accuracy"] - 1e-12  # a split never loses majority votes
+    groups = out["by_classes"]
+    assert set(groups) <= {"1-2", "3-4", "5+"} and sum(g["examples"] for g in groups.values()) == out["examples"]
+    for key in ("root_feature_agreement", "written_tree_accuracy", "majority_accuracy"):  # the groups' weighted mean
+        assert sum(g["examples"] * g[key] for g in groups.values()) / out["examples"] == pytest.approx(out[key])
     with pytest.raises(scmforge.InvalidInputError, match="no examples"):
         synthetic_fidelity(save_tiny(tmp_path / "tiny2.pt", max_rows=256), batches=1, stride=1, seed=7)
 

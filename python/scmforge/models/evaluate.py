@@ -354,14 +354,17 @@ def synthetic_fidelity(checkpoint: Optional[str] = None, batches: int = 8, strid
     """Whether a model has learnt its training task: on examples of the synthetic corpus drawn
     with ``seed`` (not a training seed), the share whose root split feature is the target tree's,
     and the mean training accuracy (leaf majority, on the example's own rows and labels) of the
-    depth-``depth`` tree the model writes, of the target tree, and of the majority class."""
+    depth-``depth`` tree the model writes, of the target tree, and of the majority class; overall and,
+    under ``by_classes``, per group of examples by the classes holding at least 5 % of their input
+    labels ("1-2", "3-4", "5+"; a group with no example is left out). ``corpus_options`` are ``MetaTreeStream``'s
+    (labels, binary_prob, ...)."""
     from scmforge.models.estimator import BUNDLED_CHECKPOINT
     from scmforge.models.metatree import generate_splits, load_model
     from scmforge.torch import MetaTreeStream
 
     model, _ = load_model(checkpoint or BUNDLED_CHECKPOINT)
     stream = MetaTreeStream(stride=stride, seed=seed, threads=1, depth=depth, **corpus_options)
-    root, written, target, majority = [], [], [], []
+    root, written, target, majority, classes = [], [], [], [], []
     for b in range(batches):
         batch = stream.batch(b)
         if batch["x"].shape[0] == 0:
@@ -375,11 +378,19 @@ def synthetic_fidelity(checkpoint: Optional[str] = None, batches: int = 8, strid
             target.append(_tree_accuracy(x, y, batch["split_feature"][e].numpy(), batch["split_threshold"][e].numpy(),
                                          depth))
             majority.append(np.bincount(y).max() / len(y))
+            classes.append(int((np.bincount(y) >= 0.05 * len(y)).sum()))
     if not root:
         raise InvalidInputError("the corpus stream gave no examples; raise batches or stride")
-    return {"examples": len(root), "root_feature_agreement": float(np.mean(root)),
-            "written_tree_accuracy": float(np.mean(written)), "target_tree_accuracy": float(np.mean(target)),
-            "majority_accuracy": float(np.mean(majority))}
+    columns = {"root_feature_agreement": root, "written_tree_accuracy": written, "target_tree_accuracy": target,
+               "majority_accuracy": majority}
+
+    def summary(keep: np.ndarray) -> dict:
+        return {"examples": int(keep.sum()), **{k: float(np.mean(np.asarray(v)[keep])) for k, v in columns.items()}}
+
+    classes = np.asarray(classes)
+    groups = {"1-2": classes <= 2, "3-4": (classes >= 3) & (classes <= 4), "5+": classes >= 5}
+    return {**summary(np.ones(len(classes), dtype=bool)),
+            "by_classes": {name: summary(keep) for name, keep in groups.items() if keep.any()}}
 
 
 def _tree_accuracy(x: np.ndarray, y: np.ndarray, feature: np.ndarray, threshold: np.ndarray, depth: int) -> float:
