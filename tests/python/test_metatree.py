@@ -376,6 +376,28 @@ def test_input_labels_prior_is_recorded_and_trains_on_the_prior_labels(tmp_path)
     assert not (tmp_path / "bad").exists()
 
 
+def test_model_sizes_override_the_recipe_and_are_recorded(tmp_path):
+    from scmforge.models.train import main as train_main
+
+    wide = tmp_path / "wide"
+    assert train_main([str(wide), "--recipe", "test-tiny", "--steps", "1", "--threads", "1", "--width", "24",
+                       "--layers", "2", "--quiet"]) == 0
+    model, _ = load_model(str(wide / "checkpoint.pt"))
+    sizes = {"width": 24, "layers": 2, "heads": RECIPES["test-tiny"]["model"]["heads"],
+             "mlp_ratio": RECIPES["test-tiny"]["model"]["mlp_ratio"]}
+    assert {k: model.config.to_dict()[k] for k in sizes} == sizes
+    assert json.loads((wide / "manifest.json").read_text())["settings"]["model"] == sizes
+    with pytest.raises(scmforge.InvalidInputError, match="holds a run with other settings"):
+        train(str(wide), recipe="test-tiny", steps=2, threads=1, quiet=True)  # the recipe's width: another run
+    with pytest.raises(scmforge.InvalidInputError, match="must be a multiple of heads"):
+        train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--width", "15"])
+    with pytest.raises(scmforge.InvalidInputError, match="must be a positive integer"):
+        train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--layers", "0"])
+    with pytest.raises(scmforge.InvalidInputError, match="unknown model sizes \\['depth'\\]"):
+        train(str(tmp_path / "bad"), recipe="test-tiny", quiet=True, model_sizes={"depth": 3})
+    assert not (tmp_path / "bad").exists()
+
+
 def test_a_corpus_folder_smaller_than_the_schedule_is_read_again(tmp_path):
     # A 2-batch folder and a 7-step schedule: the run completes, steps 3, 5 and 7 read batch 0 again
     # (and steps 4 and 6 batch 1) with other feature permutations; resumed runs wrap the same way.

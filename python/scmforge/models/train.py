@@ -98,7 +98,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
           micro_batch: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
-          labels: str = "tree", **corpus_options: Any) -> dict:
+          labels: str = "tree", model_sizes: Optional[dict] = None, **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
@@ -112,7 +112,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     ``precision``: "bf16" (the default on cuda), "fp16" (loss-scaled) or "fp32" (the only one on cpu);
     ``init``: a checkpoint whose weights and step a new run starts from (module docstring);
     ``labels``: the labels the model reads, "tree" (the target tree's relabelling plus label noise,
-    the paper's) or "prior" (the prior's own labels, which the target tree was fitted on).
+    the paper's) or "prior" (the prior's own labels, which the target tree was fitted on);
+    ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
+    (keys width, layers, heads, mlp_ratio; recorded in the manifest's settings).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -125,6 +127,11 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         if stride < 1:
             raise InvalidInputError(f"stride must be >= 1, got {stride}")
         r["stride"] = int(stride)
+    if model_sizes:
+        unknown = set(model_sizes) - set(r["model"])
+        if unknown:
+            raise InvalidInputError(f"unknown model sizes {sorted(unknown)}; known: {', '.join(r['model'])}")
+        r["model"] = {**r["model"], **model_sizes}
     if micro_batch is not None:
         if micro_batch < 1:
             raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
@@ -257,6 +264,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--recipe", default="cpu-small", choices=sorted(RECIPES))
     parser.add_argument("--steps", type=int, help="override the recipe's number of steps")
     parser.add_argument("--stride", type=int, help="override the recipe's prior candidates per batch (cpu-small: 48)")
+    for size in ("width", "layers", "heads", "mlp_ratio"):
+        parser.add_argument(f"--{size.replace('_', '-')}", type=int,
+                            help=f"override the recipe model's {size} (cpu-small: {RECIPES['cpu-small']['model'][size]})")
     parser.add_argument("--micro-batch", type=int, metavar="M",
                         help="at most M examples per forward pass; the step's gradient is accumulated over "
                              "them, bounding its memory (gpu-base: 64; default: a node's examples at once)")
@@ -301,7 +311,9 @@ def main(argv: list[str]) -> int:
         options.update(max_majority_share=1.0, max_imbalance=1.0, min_tree_accuracy=0.0)
     result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch,
                    minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
-                   quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels, **options)
+                   quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels,
+                   model_sizes={k: getattr(args, k) for k in ("width", "layers", "heads", "mlp_ratio")
+                                if getattr(args, k) is not None}, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
