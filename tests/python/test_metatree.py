@@ -377,8 +377,9 @@ def test_input_labels_prior_is_recorded_and_trains_on_the_prior_labels(tmp_path)
 
 
 def test_model_sizes_override_the_recipe_and_are_recorded(tmp_path):
-    from scmforge.models.train import main as train_main
+    from scmforge.models.train import MODEL_SIZES, main as train_main
 
+    assert all(tuple(recipe["model"]) == MODEL_SIZES for recipe in RECIPES.values())  # every size can be replaced
     wide = tmp_path / "wide"
     assert train_main([str(wide), "--recipe", "test-tiny", "--steps", "1", "--threads", "1", "--width", "24",
                        "--layers", "2", "--quiet"]) == 0

@@ -354,10 +354,10 @@ def synthetic_fidelity(checkpoint: Optional[str] = None, batches: int = 8, strid
     """Whether a model has learnt its training task: on examples of the synthetic corpus drawn
     with ``seed`` (not a training seed), the share whose root split feature is the target tree's,
     and the mean training accuracy (leaf majority, on the example's own rows and labels) of the
-    depth-``depth`` tree the model writes, of the target tree, and of the majority class; overall and,
-    under ``by_classes``, per group of examples by the classes holding at least 5 % of their input
-    labels ("1-2", "3-4", "5+"; a group with no example is left out). ``corpus_options`` are ``MetaTreeStream``'s
-    (labels, binary_prob, ...)."""
+    depth-``depth`` tree the model writes, of the target tree, and of the majority class; overall
+    and, under ``by_classes``, per group of examples by the classes holding at least 5 % of their
+    input labels ("1-2", "3-4", "5+"; a group with no example is left out). ``corpus_options`` are
+    ``MetaTreeStream``'s (labels, binary_prob, ...)."""
     from scmforge.models.estimator import BUNDLED_CHECKPOINT
     from scmforge.models.metatree import generate_splits, load_model
     from scmforge.torch import MetaTreeStream

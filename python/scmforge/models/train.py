@@ -57,6 +57,10 @@ RECIPES: dict[str, dict[str, Any]] = {
     },
 }
 
+# The recipe model sizes that `train(model_sizes=...)` and --width/--layers/--heads/--mlp-ratio replace.
+MODEL_SIZES = ("width", "layers", "heads", "mlp_ratio")
+
+
 def permute_features(batch: dict, generator: torch.Generator) -> dict:
     """The batch with its feature axis permuted (one permutation per example), the split features
     renumbered to match."""
@@ -114,7 +118,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     ``labels``: the labels the model reads, "tree" (the target tree's relabelling plus label noise,
     the paper's) or "prior" (the prior's own labels, which the target tree was fitted on);
     ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
-    (keys width, layers, heads, mlp_ratio; recorded in the manifest's settings).
+    (keys: ``MODEL_SIZES``; recorded in the manifest's settings).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -128,9 +132,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
             raise InvalidInputError(f"stride must be >= 1, got {stride}")
         r["stride"] = int(stride)
     if model_sizes:
-        unknown = set(model_sizes) - set(r["model"])
+        unknown = set(model_sizes) - set(MODEL_SIZES)
         if unknown:
-            raise InvalidInputError(f"unknown model sizes {sorted(unknown)}; known: {', '.join(r['model'])}")
+            raise InvalidInputError(f"unknown model sizes {sorted(unknown)}; known: {', '.join(MODEL_SIZES)}")
         r["model"] = {**r["model"], **model_sizes}
     if micro_batch is not None:
         if micro_batch < 1:
@@ -264,7 +268,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--recipe", default="cpu-small", choices=sorted(RECIPES))
     parser.add_argument("--steps", type=int, help="override the recipe's number of steps")
     parser.add_argument("--stride", type=int, help="override the recipe's prior candidates per batch (cpu-small: 48)")
-    for size in ("width", "layers", "heads", "mlp_ratio"):
+    for size in MODEL_SIZES:
         parser.add_argument(f"--{size.replace('_', '-')}", type=int,
                             help=f"override the recipe model's {size} (cpu-small: {RECIPES['cpu-small']['model'][size]})")
     parser.add_argument("--micro-batch", type=int, metavar="M",
@@ -312,8 +316,7 @@ def main(argv: list[str]) -> int:
     result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch,
                    minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels,
-                   model_sizes={k: getattr(args, k) for k in ("width", "layers", "heads", "mlp_ratio")
-                                if getattr(args, k) is not None}, **options)
+                   model_sizes={k: getattr(args, k) for k in MODEL_SIZES if getattr(args, k) is not None}, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
