@@ -377,8 +377,9 @@ def synthetic_fidelity(checkpoint: Optional[str] = None, batches: int = 8, strid
             written.append(_tree_accuracy(x, y, feature[e].numpy(), threshold[e].numpy(), depth))
             target.append(_tree_accuracy(x, y, batch["split_feature"][e].numpy(), batch["split_threshold"][e].numpy(),
                                          depth))
-            majority.append(np.bincount(y).max() / len(y))
-            classes.append(int((np.bincount(y) >= 0.05 * len(y)).sum()))
+            counts = np.bincount(y)
+            majority.append(counts.max() / len(y))
+            classes.append(int((counts >= 0.05 * len(y)).sum()))
     if not root:
         raise InvalidInputError("the corpus stream gave no examples; raise batches or stride")
     columns = {"root_feature_agreement": root, "written_tree_accuracy": written, "target_tree_accuracy": target,
