@@ -608,3 +608,43 @@ def test_eval_baseline_is_checked_before_anything_runs(tmp_path):
             main(["--datasets", str(datasets), "--seeds", "0", "--methods", "metatree", "--baseline", str(baseline),
                   "--out", str(out), "--quiet"])
         assert not out.parent.exists()
+
+
+def _splits_script():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "metatree_splits.py"
+    spec = importlib.util.spec_from_file_location("metatree_splits", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
+    """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
+    model's features; 'feature' keeps the model's thresholds where it picks the model's feature;
+    'permutations=1' is the model."""
+    script = _splits_script()
+    ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 6)).astype(np.float32)
+    y = np.where(X[:, 2] > 0.3, 2, np.where(X[:, 4] < -0.2, 1, 0))
+    flip = rng.random(200) < 0.1
+    y[flip] = rng.integers(0, 3, flip.sum())
+
+    def splits(clf):
+        return [(n["feature"], round(n["threshold"], 6)) for n in json.loads(clf.to_json())["nodes"] if "feature" in n]
+
+    guided = {m: script.GuidedClassifier(ckpt, 2, m, random_state=0).fit(X, y)
+              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4")}
+    cart = scmforge.tree.DecisionTreeClassifier(max_depth=2).fit(X, y)
+    assert splits(guided["cart"]) == splits(cart) and len(splits(cart)) == 3
+    plain = MetaTreeClassifier(ckpt, depth=2, random_state=0).fit(X, y)
+    assert splits(guided["model"]) == splits(plain) == splits(guided["permutations=1"])
+    root_model, root_threshold = splits(plain)[0], splits(guided["threshold"])[0]
+    assert root_threshold[0] == root_model[0] and root_threshold != root_model  # an untrained model's threshold is not Gini's
+    assert splits(guided["feature"])[0][0] == splits(cart)[0][0]
+    assert splits(guided["permutations=4"]) != splits(plain)  # an untrained model is not permutation-invariant
+    with pytest.raises(ValueError, match="unknown mode"):
+        script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)

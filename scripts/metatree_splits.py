@@ -1,0 +1,154 @@
+"""Where MetaTree's trees lose to CART: the choice of feature, or of threshold?
+
+Writes single trees (T=1) for every shared table and seed of the evaluation protocol
+(``scmforge.models.evaluate.prepare``, the first 256-row subsample of ``MetaTreeClassifier``, so
+the ``cart`` T=1 numbers of an ``eval metatree`` report are on the same rows) with the model's
+split choice replaced in part by CART's criterion:
+
+* ``model``: the model's splits, as ``MetaTreeClassifier`` writes them;
+* ``threshold``: the model's feature, the Gini-best threshold on it;
+* ``feature``: the Gini-best feature, the model's best cell within it as the threshold;
+* ``cart``: the Gini-best feature and threshold (CART's greedy split; a check of this script);
+* ``permutations=P``: the model's logits averaged over P random permutations of the rows, the
+  real features and the present classes (the first is the identity), then the argmax cell.
+
+Each mode is a wrapper that returns cell scores where the model returns logits, so the trees are
+generated, completed and applied exactly as the estimator's. Prints each mode against CART (pp,
+paired over the tables, standard error in brackets; binary and 3+-class tables apart) and writes
+the accuracies as JSON.
+
+    .venv/bin/python scripts/metatree_splits.py --baseline docs/results/metatree.json \
+        --modes model,threshold,feature --out runs/splits.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+from scmforge.models.estimator import MetaTreeClassifier
+from scmforge.models.evaluate import _shares, default_datasets, prepare
+
+
+def cell_gini(x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, feature_mask: torch.Tensor) -> torch.Tensor:
+    """Weighted Gini impurity (rows x impurity, summed over both sides) of the split that sends the
+    node's rows with ``x[:, :, f] <= x[b, i, f]`` left, per cell (B, N, F); inf where the cell is
+    not a node row, not a real feature, or holds its feature's largest value (no row goes right)."""
+    w = y_onehot * status[..., None]
+    below = (x[:, None, :, :] <= x[:, :, None, :]).to(w.dtype)  # [b, i, k, f]: x_kf <= x_if
+    left = torch.einsum("bikf,bkc->bifc", below, w)
+    right = w.sum(1)[:, None, None, :] - left
+    nl, nr = left.sum(-1), right.sum(-1)
+    gini = nl - (left**2).sum(-1) / nl.clamp(min=1) + nr - (right**2).sum(-1) / nr.clamp(min=1)
+    valid = status[..., None] & feature_mask[:, None, :] & (nr > 0)
+    return torch.where(valid, gini, torch.full_like(gini, float("inf")))
+
+
+class Guided:
+    """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
+
+    def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
+        self.model, self.config, self.mode, self.seed = model, model.config, mode, seed
+
+    def __call__(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor,
+                 feature_mask: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            if self.mode.startswith("permutations="):
+                return self._permuted(x, y_onehot, status, feature_mask, int(self.mode.split("=")[1]))
+            logits = self.model(x, y_onehot, status, feature_mask)
+            if self.mode == "model":
+                return logits
+            gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
+            columns = torch.arange(x.shape[2])[None, None, :]
+            if self.mode == "cart":
+                return -gini
+            if self.mode == "threshold":
+                chosen = logits.flatten(1).argmax(1) % x.shape[2]
+                return torch.where(columns == chosen[:, None, None], -gini, torch.full_like(gini, -torch.inf))
+            if self.mode == "feature":
+                chosen = gini.flatten(1).argmin(1) % x.shape[2]
+                return torch.where(columns == chosen[:, None, None], logits, torch.full_like(logits, -torch.inf))
+        raise ValueError(f"unknown mode {self.mode!r}")
+
+    def _permuted(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, feature_mask: torch.Tensor,
+                  count: int) -> torch.Tensor:
+        b, n, f = x.shape
+        if b != 1:
+            raise ValueError("permutations: one tree at a time (n_trees=1)")
+        gen = torch.Generator().manual_seed(self.seed)
+        width = int(feature_mask[0].sum())
+        classes = int(y_onehot[0].sum(0).nonzero().max()) + 1
+        out = torch.zeros((b, n, f))
+        for p in range(count):
+            rows, feats, labels = torch.arange(n), torch.arange(f), torch.arange(y_onehot.shape[-1])
+            if p:
+                rows = torch.randperm(n, generator=gen)
+                feats[:width] = torch.randperm(width, generator=gen)
+                labels[:classes] = torch.randperm(classes, generator=gen)
+            logits = self.model(x[:, rows][:, :, feats], y_onehot[:, rows][:, :, labels], status[:, rows],
+                                feature_mask[:, feats])
+            back = torch.empty_like(logits)
+            back[:, rows[:, None], feats[None, :]] = logits
+            out += back / count
+        return out
+
+
+class GuidedClassifier(MetaTreeClassifier):
+    """``MetaTreeClassifier`` writing its trees with a ``Guided`` model."""
+
+    def __init__(self, checkpoint=None, depth=2, mode="model", random_state=None):
+        super().__init__(checkpoint, depth=depth, n_trees=1, random_state=random_state)
+        self.mode = mode
+
+    def _model(self):
+        return Guided(super()._model(), self.mode, seed=1000 + (self.random_state or 0))
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--checkpoint", default=None, help="MetaTree checkpoint (default: the bundled one)")
+    p.add_argument("--baseline", required=True, help="an `eval metatree` report JSON with the cart method")
+    p.add_argument("--modes", default="model,threshold,feature")
+    p.add_argument("--depth", type=int, default=2)
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--datasets", default=None, help="folder of tables (default: the shared classification tables)")
+    p.add_argument("--out", required=True, help="JSON of the accuracies")
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)
+    modes, seeds = a.modes.split(","), [int(s) for s in a.seeds.split(",")]
+    with open(a.baseline) as f:
+        base = json.load(f)
+    cart = {(r["dataset"], r["seed"]): r["accuracy"]["cart"]["1"] for r in base["results"] if r["depth"] == a.depth}
+    acc: dict[str, dict[str, float]] = collections.defaultdict(dict)
+    classes = {}
+    for path in sorted(glob.glob(os.path.join(a.datasets or default_datasets(), "*.csv*"))):
+        for seed in seeds:
+            d = prepare(path, seed)
+            if d is None:
+                continue
+            classes[d["name"]] = d["k"]
+            for mode in modes:
+                clf = GuidedClassifier(a.checkpoint, a.depth, mode, seed).fit(d["X_train"], d["y_train"])
+                proba = _shares(clf.tree_proba(d["X_test"])[0], clf.classes_, d["k"])
+                acc[mode][f"{d['name']}|{seed}"] = float((proba.argmax(1) == d["y_test"]).mean())
+    names = sorted(classes)
+    k = np.array([classes[n] for n in names])
+    for mode in modes:
+        gap = np.array([100 * np.mean([acc[mode][f"{n}|{s}"] - cart[(n, s)] for s in seeds]) for n in names])
+        print(f"{mode:16s} - CART: {gap.mean():+.2f} ({gap.std(ddof=1) / np.sqrt(len(gap)):.2f}) pp; "
+              f"binary {gap[k == 2].mean():+.2f}, 3+ classes {gap[k > 2].mean():+.2f}")
+    with open(a.out, "w") as f:
+        json.dump({"checkpoint": a.checkpoint, "depth": a.depth, "seeds": seeds, "classes": classes, "accuracy": acc},
+                  f, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
