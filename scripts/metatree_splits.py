@@ -24,7 +24,6 @@ the accuracies as JSON.
 from __future__ import annotations
 
 import argparse
-import collections
 import glob
 import json
 import os
@@ -111,6 +110,28 @@ class GuidedClassifier(MetaTreeClassifier):
         return Guided(super()._model(), self.mode, seed=1000 + (self.random_state or 0))
 
 
+def two_valued_share(path: str) -> float:
+    """The share of a table's features (as the protocol reads it, seed 0) that hold two values or fewer."""
+    X = prepare(path, 0)["X_train"]
+    return float(np.mean([len(np.unique(X[:, j])) <= 2 for j in range(X.shape[1])]))
+
+
+def summary(doc: dict, cart: dict, shares: dict) -> list[str]:
+    """Each mode against CART: overall, binary / 3+-class tables, and tables whose features all / some /
+    none hold two values."""
+    names, seeds = sorted(doc["classes"]), doc["seeds"]
+    k = np.array([doc["classes"][n] for n in names])
+    two = np.array([shares[n] for n in names])
+    groups = (("binary", k == 2), ("3+ classes", k > 2), ("all features two-valued", two == 1),
+              ("some", (two > 0) & (two < 1)), ("none", two == 0))
+    lines = ["tables: " + ", ".join(f"{g} {m.sum()}" for g, m in groups)]
+    for mode, acc in doc["accuracy"].items():
+        gap = np.array([100 * np.mean([acc[f"{n}|{s}"] - cart[(n, s)] for s in seeds]) for n in names])
+        lines.append(f"{mode:16s} - CART: {gap.mean():+.2f} ({gap.std(ddof=1) / np.sqrt(len(gap)):.2f}) pp; "
+                     + ", ".join(f"{g} {gap[m].mean():+.2f}" for g, m in groups))
+    return lines
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", default=None, help="MetaTree checkpoint (default: the bundled one)")
@@ -119,34 +140,35 @@ def main(argv: list[str]) -> int:
     p.add_argument("--depth", type=int, default=2)
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--datasets", default=None, help="folder of tables (default: the shared classification tables)")
-    p.add_argument("--out", required=True, help="JSON of the accuracies")
+    p.add_argument("--out", required=True, help="JSON of the accuracies (with --summary: read, not written)")
+    p.add_argument("--summary", action="store_true", help="only print the summary of an existing --out")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
-    modes, seeds = a.modes.split(","), [int(s) for s in a.seeds.split(",")]
     with open(a.baseline) as f:
         base = json.load(f)
-    cart = {(r["dataset"], r["seed"]): r["accuracy"]["cart"]["1"] for r in base["results"] if r["depth"] == a.depth}
-    acc: dict[str, dict[str, float]] = collections.defaultdict(dict)
-    classes = {}
-    for path in sorted(glob.glob(os.path.join(a.datasets or default_datasets(), "*.csv*"))):
-        for seed in seeds:
-            d = prepare(path, seed)
-            if d is None:
-                continue
-            classes[d["name"]] = d["k"]
-            for mode in modes:
-                clf = GuidedClassifier(a.checkpoint, a.depth, mode, seed).fit(d["X_train"], d["y_train"])
-                proba = _shares(clf.tree_proba(d["X_test"])[0], clf.classes_, d["k"])
-                acc[mode][f"{d['name']}|{seed}"] = float((proba.argmax(1) == d["y_test"]).mean())
-    names = sorted(classes)
-    k = np.array([classes[n] for n in names])
-    for mode in modes:
-        gap = np.array([100 * np.mean([acc[mode][f"{n}|{s}"] - cart[(n, s)] for s in seeds]) for n in names])
-        print(f"{mode:16s} - CART: {gap.mean():+.2f} ({gap.std(ddof=1) / np.sqrt(len(gap)):.2f}) pp; "
-              f"binary {gap[k == 2].mean():+.2f}, 3+ classes {gap[k > 2].mean():+.2f}")
-    with open(a.out, "w") as f:
-        json.dump({"checkpoint": a.checkpoint, "depth": a.depth, "seeds": seeds, "classes": classes, "accuracy": acc},
-                  f, indent=1, sort_keys=True)
+    paths = sorted(glob.glob(os.path.join(a.datasets or default_datasets(), "*.csv*")))
+    if a.summary:
+        with open(a.out) as f:
+            doc = json.load(f)
+    else:
+        doc = {"checkpoint": a.checkpoint, "depth": a.depth, "seeds": [int(s) for s in a.seeds.split(",")],
+               "classes": {}, "accuracy": {m: {} for m in a.modes.split(",")}}
+        for path in paths:
+            for seed in doc["seeds"]:
+                d = prepare(path, seed)
+                if d is None:
+                    continue
+                doc["classes"][d["name"]] = d["k"]
+                for mode, acc in doc["accuracy"].items():
+                    clf = GuidedClassifier(a.checkpoint, a.depth, mode, seed).fit(d["X_train"], d["y_train"])
+                    proba = _shares(clf.tree_proba(d["X_test"])[0], clf.classes_, d["k"])
+                    acc[f"{d['name']}|{seed}"] = float((proba.argmax(1) == d["y_test"]).mean())
+        with open(a.out, "w") as f:
+            json.dump(doc, f, indent=1, sort_keys=True)
+    cart = {(r["dataset"], r["seed"]): r["accuracy"]["cart"]["1"] for r in base["results"] if r["depth"] == doc["depth"]}
+    shares = {os.path.basename(p).split(".")[0]: two_valued_share(p) for p in paths
+              if os.path.basename(p).split(".")[0] in doc["classes"]}
+    print("\n".join(summary(doc, cart, shares)))
     return 0
 
 
