@@ -53,7 +53,11 @@ def cell_gini(x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, fea
 class Guided:
     """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
 
+    MODES = ("model", "threshold", "feature", "cart")
+
     def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
+        if mode not in self.MODES and not mode.startswith("permutations="):
+            raise ValueError(f"unknown mode {mode!r}; known: {', '.join(self.MODES)}, permutations=P")
         self.model, self.config, self.mode, self.seed = model, model.config, mode, seed
 
     def __call__(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor,
@@ -61,20 +65,18 @@ class Guided:
         with torch.no_grad():
             if self.mode.startswith("permutations="):
                 return self._permuted(x, y_onehot, status, feature_mask, int(self.mode.split("=")[1]))
-            logits = self.model(x, y_onehot, status, feature_mask)
+            logits = None if self.mode == "cart" else self.model(x, y_onehot, status, feature_mask)
             if self.mode == "model":
                 return logits
             gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
-            columns = torch.arange(x.shape[2])[None, None, :]
             if self.mode == "cart":
                 return -gini
+            columns = torch.arange(x.shape[2])[None, None, :]
             if self.mode == "threshold":
                 chosen = logits.flatten(1).argmax(1) % x.shape[2]
                 return torch.where(columns == chosen[:, None, None], -gini, torch.full_like(gini, -torch.inf))
-            if self.mode == "feature":
-                chosen = gini.flatten(1).argmin(1) % x.shape[2]
-                return torch.where(columns == chosen[:, None, None], logits, torch.full_like(logits, -torch.inf))
-        raise ValueError(f"unknown mode {self.mode!r}")
+            chosen = gini.flatten(1).argmin(1) % x.shape[2]  # "feature"
+            return torch.where(columns == chosen[:, None, None], logits, torch.full_like(logits, -torch.inf))
 
     def _permuted(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, feature_mask: torch.Tensor,
                   count: int) -> torch.Tensor:
@@ -178,8 +180,8 @@ def main(argv: list[str]) -> int:
         with open(a.out, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
     cart = {(r["dataset"], r["seed"]): r["accuracy"]["cart"]["1"] for r in base["results"] if r["depth"] == doc["depth"]}
-    flags = {os.path.basename(p).split(".")[0]: two_valued(prepare(p, 0)["X_train"]) for p in paths
-             if os.path.basename(p).split(".")[0] in doc["classes"]}
+    tables = (prepare(path, 0) for path in paths)
+    flags = {d["name"]: two_valued(d["X_train"]) for d in tables if d is not None and d["name"] in doc["classes"]}
     print("\n".join(summary(doc, cart, {n: float(np.mean(f)) for n, f in flags.items()})))
     print(f"two-valued features: {np.mean(sum(flags.values(), [])):.1%} of the tables' (seed-0 training rows), "
           f"{corpus_two_valued():.1%} of the corpus's (6 batches of 48 held-out examples)")

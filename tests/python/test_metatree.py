@@ -623,8 +623,8 @@ def _splits_script():
 
 def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
     """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
-    model's features; 'feature' keeps the model's thresholds where it picks the model's feature;
-    'permutations=1' is the model."""
+    model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; an unknown
+    mode is refused."""
     script = _splits_script()
     ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
     rng = np.random.default_rng(5)
