@@ -12,8 +12,8 @@ torch = pytest.importorskip("torch")
 import scmforge  # noqa: E402
 import scmforge.corpus  # noqa: E402
 import scmforge.tree  # noqa: E402
-from scmforge.models import MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
-from scmforge.models.metatree import checkpoint_state, generate_splits, loss, loss_backward, smoothed_targets  # noqa: E402
+from scmforge.models import BUNDLED_CHECKPOINT, MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
+from scmforge.models.metatree import checkpoint_state, generate_splits, loss, loss_backward, node_ranks, smoothed_targets  # noqa: E402
 from scmforge.models.train import learning_rate, permute_features, RECIPES  # noqa: E402
 
 TINY = dict(width=16, layers=1, heads=2, mlp_ratio=2, max_rows=64)
@@ -93,12 +93,46 @@ def test_config_and_input_errors():
         MetaTreeConfig(width=10, heads=4)
     with pytest.raises(scmforge.InvalidInputError, match="sigma"):
         MetaTreeConfig(sigma=0.0)
+    with pytest.raises(scmforge.InvalidInputError, match="inputs must be one of values, ranks, got 'rank'"):
+        MetaTreeConfig(inputs="rank")
     with pytest.raises(scmforge.InvalidInputError, match="unknown MetaTree config keys"):
         MetaTreeConfig.from_dict({"width": 16, "colour": 1})
     model = MetaTreeModel(MetaTreeConfig(**TINY))
     x = torch.zeros(1, 65, 10)
     with pytest.raises(scmforge.InvalidInputError, match="at most 64 rows"):
         model(x, torch.zeros(1, 65, 10), torch.ones(1, 65, dtype=torch.bool), torch.ones(1, 10, dtype=torch.bool))
+
+
+def test_node_ranks_are_mid_ranks_among_the_nodes_rows():
+    x = torch.tensor([[[3.0], [1.0], [3.0], [-100.0], [7.0]]])
+    rows = torch.tensor([[True, True, True, False, True]])  # -100 is outside the node: not counted
+    assert node_ranks(x, rows)[0, :, 0].tolist() == [0.5, 0.125, 0.5, 0.0, 0.875]
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 5, (3, 40, 4), generator=gen).float()  # many ties
+    rows = torch.rand(3, 40, generator=gen) > 0.3
+    w = rows[:, None, :, None].float()
+    below = ((x[:, None] < x[:, :, None]).float() * w).sum(2)
+    equal = ((x[:, None] == x[:, :, None]).float() * w).sum(2)
+    expected = (below + equal / 2) / rows.sum(1)[:, None, None] * rows[..., None]
+    torch.testing.assert_close(node_ranks(x, rows), expected, rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("inputs", ["values", "ranks"])
+def test_a_ranks_model_reads_no_more_than_the_order_of_a_feature(inputs):
+    """inputs='ranks': a strictly increasing transform of a feature leaves every logit as it was
+    (a 'values' model's logits move, so the check can fail)."""
+    torch.manual_seed(0)
+    model = MetaTreeModel(MetaTreeConfig(**TINY, inputs=inputs))
+    batch, _, _ = stump_batch(torch.Generator().manual_seed(3), b=2, n=30)
+    status = torch.rand(2, 30, generator=torch.Generator().manual_seed(4)) < 0.7
+    warped = batch["x"].clone()
+    warped[:, :, 1] = torch.exp(3 * warped[:, :, 1])  # heavy-tailed, same order
+    warped[:, :, 3] = warped[:, :, 3] ** 3
+    with torch.no_grad():
+        before = model(batch["x"], batch["y_onehot"], status, batch["feature_mask"])
+        after = model(warped, batch["y_onehot"], status, batch["feature_mask"])
+    finite = torch.isfinite(before)
+    assert (before[finite] == after[finite]).all() == (inputs == "ranks")
 
 
 def test_smoothed_target_peaks_at_the_threshold_rows_of_the_split_feature():
@@ -399,6 +433,24 @@ def test_model_sizes_override_the_recipe_and_are_recorded(tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+def test_inputs_ranks_is_recorded_in_the_checkpoint_and_manifest_and_old_checkpoints_read_values(tmp_path):
+    from scmforge.models.train import main as train_main
+
+    out = tmp_path / "ranks"
+    assert train_main([str(out), "--recipe", "test-tiny", "--steps", "1", "--threads", "1", "--inputs", "ranks",
+                       "--quiet"]) == 0
+    model, _ = load_model(str(out / "checkpoint.pt"))
+    assert model.config.inputs == "ranks"
+    assert json.loads((out / "manifest.json").read_text())["settings"]["model"]["inputs"] == "ranks"
+    bundled, _ = load_model(BUNDLED_CHECKPOINT)  # written before the option
+    assert bundled.config.inputs == "values"
+    with pytest.raises(scmforge.InvalidInputError, match="inputs must be one of values, ranks"):
+        train(str(tmp_path / "bad"), recipe="test-tiny", quiet=True, inputs="quantiles")
+    with pytest.raises(SystemExit):
+        train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--inputs", "quantiles"])
+    assert not (tmp_path / "bad").exists()
+
+
 def test_a_corpus_folder_smaller_than_the_schedule_is_read_again(tmp_path):
     # A 2-batch folder and a 7-step schedule: the run completes, steps 3, 5 and 7 read batch 0 again
     # (and steps 4 and 6 batch 1) with other feature permutations; resumed runs wrap the same way.
@@ -512,8 +564,6 @@ def test_cli_trains_and_evaluates(tmp_path, cli):
 
 
 def test_bundled_checkpoint_writes_trees_without_training():
-    from scmforge.models import BUNDLED_CHECKPOINT
-
     model, state = load_model(BUNDLED_CHECKPOINT)
     assert state["config"]["width"] == 32 and state["step"] > 0
     assert "scmforge train metatree" in state["trained_by"]

@@ -11,7 +11,10 @@ with Transformers" (TMLR 2024), as described in docs/metatree.md:
 * a linear head gives one logit per cell; the split is the argmax cell: feature j, threshold at
   the midpoint between x_ij and the next larger value of feature j among the node's rows;
 * the node's features are z-scored over the node's rows first (``normalize``), so each split
-  sees its node re-standardised;
+  sees its node re-standardised; with ``inputs="ranks"`` the model reads each feature's mid-ranks
+  among the node's rows (as a share of them) instead of its values, so its input, like CART's
+  criterion, does not change under a monotone transform of a feature (heavy-tailed real features
+  then look like the corpus's; the threshold is still the midpoint of the values);
 * training targets are Gaussian-smoothed over the target tree's split feature
   (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - v*|``, v* the
   split's lower value: the largest x_.,f* <= t* among the node's rows; the reference measures from
@@ -54,11 +57,16 @@ class MetaTreeConfig(ModelConfig):
     mlp_ratio: int = 4
     sigma: float = 0.05
     normalize: bool = True
+    inputs: str = "values"
+
+    INPUTS: ClassVar[tuple[str, ...]] = ("values", "ranks")
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not 0 < self.sigma < 1:
             raise InvalidInputError(f"MetaTreeConfig.sigma must be in (0, 1), got {self.sigma}")
+        if self.inputs not in self.INPUTS:
+            raise InvalidInputError(f"MetaTreeConfig.inputs must be one of {', '.join(self.INPUTS)}, got {self.inputs!r}")
 
 
 class RMSNorm(nn.Module):
@@ -171,6 +179,8 @@ class MetaTreeModel(nn.Module):
         # logits are masked to -inf below and its loss is skipped.
         empty = ~status.any(dim=1)
         keys = status | empty[:, None]
+        if c.inputs == "ranks":
+            x = node_ranks(x, keys)
         if c.normalize:
             x = standardize(x, keys)
         x = x * feature_mask[:, None, :]
@@ -191,6 +201,18 @@ def standardize(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     mean = (x * w).sum(1, keepdim=True) / count
     var = ((x - mean).pow(2) * w).sum(1, keepdim=True) / count
     return (x - mean) / var.sqrt().clamp(min=1e-6)
+
+
+def node_ranks(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """Each cell's mid-rank among its feature's values over ``rows`` (B, N) of its example, as a
+    share of them: (values below + values equal / 2) / rows, in (0, 1); 0 outside ``rows``."""
+    xt = x.transpose(1, 2).contiguous()  # (B, F, N)
+    keyed = xt.masked_fill(~rows[:, None, :], float("inf")).sort(dim=-1).values.contiguous()
+    below = torch.searchsorted(keyed, xt, side="left")
+    upto = torch.searchsorted(keyed, xt, side="right")
+    count = rows.sum(1)[:, None, None].clamp(min=1)
+    ranks = (below + upto).to(x.dtype) / (2 * count)
+    return ranks.transpose(1, 2) * rows[..., None]
 
 
 def smoothed_targets(threshold_distance: torch.Tensor, split_feature: torch.Tensor, status: torch.Tensor,

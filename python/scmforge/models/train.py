@@ -102,7 +102,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
           micro_batch: Optional[int] = None, minutes: Optional[float] = None,
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
-          labels: str = "tree", model_sizes: Optional[dict] = None, **corpus_options: Any) -> dict:
+          labels: str = "tree", model_sizes: Optional[dict] = None, inputs: Optional[str] = None,
+          **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
@@ -118,7 +119,9 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     ``labels``: the labels the model reads, "tree" (the target tree's relabelling plus label noise,
     the paper's) or "prior" (the prior's own labels, which the target tree was fitted on);
     ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
-    (keys: ``MODEL_SIZES``; recorded in the manifest's settings).
+    (keys: ``MODEL_SIZES``; recorded in the manifest's settings); ``inputs``: what the model reads
+    of a feature, "values" (the recipes') or "ranks" (its mid-ranks among the node's rows,
+    :class:`MetaTreeConfig`).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -136,6 +139,10 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         if unknown:
             raise InvalidInputError(f"unknown model sizes {sorted(unknown)}; known: {', '.join(MODEL_SIZES)}")
         r["model"] = {**r["model"], **model_sizes}
+    if inputs is not None:
+        if inputs not in MetaTreeConfig.INPUTS:
+            raise InvalidInputError(f"inputs must be one of {', '.join(MetaTreeConfig.INPUTS)}, got {inputs!r}")
+        r["model"] = {**r["model"], "inputs": inputs}
     if micro_batch is not None:
         if micro_batch < 1:
             raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
@@ -271,6 +278,9 @@ def main(argv: list[str]) -> int:
     for size in MODEL_SIZES:
         parser.add_argument(f"--{size.replace('_', '-')}", type=int,
                             help=f"override the recipe model's {size} (cpu-small: {RECIPES['cpu-small']['model'][size]})")
+    parser.add_argument("--inputs", choices=MetaTreeConfig.INPUTS,
+                        help="what the model reads of a feature: its values z-scored over the node's rows (values, "
+                             "the recipes'), or its mid-ranks among them (ranks: invariant to monotone transforms)")
     parser.add_argument("--micro-batch", type=int, metavar="M",
                         help="at most M examples per forward pass; the step's gradient is accumulated over "
                              "them, bounding its memory (gpu-base: 64; default: a node's examples at once)")
@@ -316,7 +326,8 @@ def main(argv: list[str]) -> int:
     result = train(args.out, recipe=args.recipe, steps=args.steps, stride=args.stride, micro_batch=args.micro_batch,
                    minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels,
-                   model_sizes={k: getattr(args, k) for k in MODEL_SIZES if getattr(args, k) is not None}, **options)
+                   model_sizes={k: getattr(args, k) for k in MODEL_SIZES if getattr(args, k) is not None},
+                   inputs=args.inputs, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
