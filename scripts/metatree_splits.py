@@ -10,7 +10,10 @@ split choice replaced in part by CART's criterion:
 * ``feature``: the Gini-best feature, the model's best cell within it as the threshold;
 * ``cart``: the Gini-best feature and threshold (CART's greedy split; a check of this script);
 * ``permutations=P``: the model's logits averaged over P random permutations of the rows, the
-  real features and the present classes (the first is the identity), then the argmax cell.
+  real features and the present classes (the first is the identity), then the argmax cell;
+* ``ranks``: the checkpoint's weights run as a model of ``inputs="ranks"``: it reads each
+  feature's mid-ranks among the node's rows instead of its values (``MetaTreeConfig``), although
+  it was trained on values.
 
 Each mode is a wrapper that returns cell scores where the model returns logits, so the trees are
 generated, completed and applied exactly as the estimator's. Prints each mode against CART (pp,
@@ -24,6 +27,7 @@ the accuracies as JSON.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
@@ -53,11 +57,13 @@ def cell_gini(x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, fea
 class Guided:
     """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
 
-    MODES = ("model", "threshold", "feature", "cart")
+    MODES = ("model", "threshold", "feature", "cart", "ranks")
 
     def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
         if mode not in self.MODES and not mode.startswith("permutations="):
             raise ValueError(f"unknown mode {mode!r}; known: {', '.join(self.MODES)}, permutations=P")
+        if mode == "ranks":  # the same weights, read as a model of inputs="ranks"
+            model.config = dataclasses.replace(model.config, inputs="ranks")
         self.model, self.config, self.mode, self.seed = model, model.config, mode, seed
 
     def __call__(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor,
@@ -66,7 +72,7 @@ class Guided:
             if self.mode.startswith("permutations="):
                 return self._permuted(x, y_onehot, status, feature_mask, int(self.mode.split("=")[1]))
             logits = None if self.mode == "cart" else self.model(x, y_onehot, status, feature_mask)
-            if self.mode == "model":
+            if self.mode in ("model", "ranks"):
                 return logits
             gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
             if self.mode == "cart":

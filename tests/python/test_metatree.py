@@ -673,8 +673,8 @@ def _splits_script():
 
 def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
     """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
-    model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; an unknown
-    mode is refused."""
+    model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; 'ranks' is
+    the same weights run as an inputs='ranks' model; an unknown mode is refused."""
     script = _splits_script()
     ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
     rng = np.random.default_rng(5)
@@ -687,7 +687,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
         return [(n["feature"], round(n["threshold"], 6)) for n in json.loads(clf.to_json())["nodes"] if "feature" in n]
 
     guided = {m: script.GuidedClassifier(ckpt, 2, m, random_state=0).fit(X, y)
-              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4")}
+              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4", "ranks")}
     cart = scmforge.tree.DecisionTreeClassifier(max_depth=2).fit(X, y)
     assert splits(guided["cart"]) == splits(cart) and len(splits(cart)) == 3
     plain = MetaTreeClassifier(ckpt, depth=2, random_state=0).fit(X, y)
@@ -696,5 +696,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     assert root_threshold[0] == root_model[0] and root_threshold != root_model  # an untrained model's threshold is not Gini's
     assert splits(guided["feature"])[0][0] == splits(cart)[0][0]
     assert splits(guided["permutations=4"]) != splits(plain)  # an untrained model is not permutation-invariant
+    ranks = MetaTreeClassifier(save_tiny(tmp_path / "r.pt", max_rows=256, inputs="ranks"), depth=2, random_state=0)
+    assert splits(guided["ranks"]) == splits(ranks.fit(X, y)) != splits(plain)
     with pytest.raises(ValueError, match="unknown mode"):
         script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)
