@@ -18,7 +18,8 @@ split choice replaced in part by CART's criterion:
 Each mode is a wrapper that returns cell scores where the model returns logits, so the trees are
 generated, completed and applied exactly as the estimator's. Prints each mode against CART (pp,
 paired over the tables, standard error in brackets; binary and 3+-class tables apart) and writes
-the accuracies as JSON.
+the accuracies as JSON. Then compares the tables' features with the corpus's: the share of
+two-valued features, and how heavy the others' tails are (the largest |z-score| per feature).
 
     .venv/bin/python scripts/metatree_splits.py --baseline docs/results/metatree.json \
         --modes model,threshold,feature --out runs/splits.json
@@ -123,17 +124,23 @@ def two_valued(X: np.ndarray) -> list[bool]:
     return [len(np.unique(X[:, j])) <= 2 for j in range(X.shape[1])]
 
 
-def corpus_two_valued(batches: int = 6, stride: int = 48, seed: int = 12345) -> float:
-    """The share of two-valued features over held-out examples of the corpus stream (``MetaTreeStream``'s defaults)."""
+def max_abs_z(X: np.ndarray) -> list[float]:
+    """Per column of X holding more than two values: the largest |z-score| (how far its furthest
+    value lies from the mean, in standard deviations)."""
+    z = [(X[:, j] - X[:, j].mean()) / max(X[:, j].std(), 1e-12) for j, two in enumerate(two_valued(X)) if not two]
+    return [float(np.abs(c).max()) for c in z]
+
+
+def corpus_tables(batches: int = 6, stride: int = 48, seed: int = 12345):
+    """The feature matrices (rows x real features) of held-out examples of the corpus stream (``MetaTreeStream``'s defaults)."""
     from scmforge.torch import MetaTreeStream
 
-    stream, flags = MetaTreeStream(stride=stride, seed=seed, threads=1, depth=2), []
+    stream = MetaTreeStream(stride=stride, seed=seed, threads=1, depth=2)
     for b in range(batches):
         batch = stream.batch(b)
         for e in range(batch["x"].shape[0]):
             x = batch["x"][e].numpy()[batch["row_mask"][e].numpy()]
-            flags += two_valued(x[:, batch["feature_mask"][e].numpy().astype(bool)])
-    return float(np.mean(flags))
+            yield x[:, batch["feature_mask"][e].numpy().astype(bool)]
 
 
 def summary(doc: dict, cart: dict, shares: dict) -> list[str]:
@@ -186,11 +193,17 @@ def main(argv: list[str]) -> int:
         with open(a.out, "w") as f:
             json.dump(doc, f, indent=1, sort_keys=True)
     cart = {(r["dataset"], r["seed"]): r["accuracy"]["cart"]["1"] for r in base["results"] if r["depth"] == doc["depth"]}
-    tables = (prepare(path, 0) for path in paths)
-    flags = {d["name"]: two_valued(d["X_train"]) for d in tables if d is not None and d["name"] in doc["classes"]}
+    tables = [d for d in (prepare(path, 0) for path in paths) if d is not None and d["name"] in doc["classes"]]
+    flags = {d["name"]: two_valued(d["X_train"]) for d in tables}
     print("\n".join(summary(doc, cart, {n: float(np.mean(f)) for n, f in flags.items()})))
+    corpus = list(corpus_tables())
     print(f"two-valued features: {np.mean(sum(flags.values(), [])):.1%} of the tables' (seed-0 training rows), "
-          f"{corpus_two_valued():.1%} of the corpus's (6 batches of 48 held-out examples)")
+          f"{np.mean(sum((two_valued(x) for x in corpus), [])):.1%} of the corpus's (6 batches of 48 held-out examples)")
+    tails = {"tables": sum((max_abs_z(d["X_train"][:256]) for d in tables), []),
+             "corpus": sum((max_abs_z(x) for x in corpus), [])}
+    print("largest |z| of a feature of 3+ values, quantiles 50 / 75 / 90 %: " + "; ".join(
+        f"{k} {' / '.join(f'{q:.1f}' for q in np.percentile(v, [50, 75, 90]))} ({len(v)} features)"
+        for k, v in tails.items()) + " (tables: the first 256 seed-0 training rows)")
     return 0
 
 

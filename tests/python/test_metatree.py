@@ -700,3 +700,5 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     assert splits(guided["ranks"]) == splits(ranks.fit(X, y)) != splits(plain)
     with pytest.raises(ValueError, match="unknown mode"):
         script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)
+    table = np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 3.0], [1.0, 10.0]])  # column 0 is two-valued: skipped
+    assert script.two_valued(table) == [True, False] and script.max_abs_z(table) == pytest.approx([6 / 12.5**0.5])
