@@ -139,9 +139,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         if unknown:
             raise InvalidInputError(f"unknown model sizes {sorted(unknown)}; known: {', '.join(MODEL_SIZES)}")
         r["model"] = {**r["model"], **model_sizes}
-    if inputs is not None:
-        if inputs not in MetaTreeConfig.INPUTS:
-            raise InvalidInputError(f"inputs must be one of {', '.join(MetaTreeConfig.INPUTS)}, got {inputs!r}")
+    if inputs is not None:  # checked by MetaTreeConfig below, before the run folder is made
         r["model"] = {**r["model"], "inputs": inputs}
     if micro_batch is not None:
         if micro_batch < 1:
