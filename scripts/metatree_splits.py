@@ -13,7 +13,10 @@ split choice replaced in part by CART's criterion:
   real features and the present classes (the first is the identity), then the argmax cell;
 * ``ranks``: the checkpoint's weights run as a model of ``inputs="ranks"``: it reads each
   feature's mid-ranks among the node's rows instead of its values (``MetaTreeConfig``), although
-  it was trained on values.
+  it was trained on values;
+* ``outliers``: the model reads each feature after the corpus's outlier step over the node's rows
+  (TabPFN's: 4-sigma bounds from the inliers of a first 4-sigma cut, log-compressed beyond them;
+  ``src/prior/postprocess.cpp``), so real features' tails end as the corpus's do.
 
 Each mode is a wrapper that returns cell scores where the model returns logits, so the trees are
 generated, completed and applied exactly as the estimator's. Prints each mode against CART (pp,
@@ -55,10 +58,31 @@ def cell_gini(x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor, fea
     return torch.where(valid, gini, torch.full_like(gini, float("inf")))
 
 
+def soft_outliers(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """The corpus's outlier step (``soft_outliers`` in src/prior/postprocess.cpp) per feature over
+    ``rows`` (B, N) of each example: bounds at 4 standard deviations (n - 1) around the mean of the
+    values within 4 standard deviations of the mean; values beyond are log-compressed."""
+    x = x.to(torch.float64)
+
+    def stats(keep: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        w = keep.to(x.dtype)
+        n = w.sum(1, keepdim=True)
+        mean = (x * w).sum(1, keepdim=True) / n.clamp(min=1)
+        var = ((x - mean) ** 2 * w).sum(1, keepdim=True) / (n - 1).clamp(min=1)
+        return mean, torch.where(n > 1, var.sqrt(), torch.zeros_like(var))
+
+    inside = rows[..., None].expand_as(x)
+    mean, std = stats(inside)
+    mean, std = stats(inside & ((x - mean).abs() <= 4 * std))
+    x = torch.maximum(-torch.log1p(x.abs()) + mean - 4 * std, x)
+    x = torch.minimum(torch.log1p(x.abs()) + mean + 4 * std, x)
+    return x.to(torch.float32)
+
+
 class Guided:
     """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
 
-    MODES = ("model", "threshold", "feature", "cart", "ranks")
+    MODES = ("model", "threshold", "feature", "cart", "ranks", "outliers")
 
     def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
         if mode not in self.MODES and not mode.startswith("permutations="):
@@ -72,8 +96,10 @@ class Guided:
         with torch.no_grad():
             if self.mode.startswith("permutations="):
                 return self._permuted(x, y_onehot, status, feature_mask, int(self.mode.split("=")[1]))
+            if self.mode == "outliers":
+                x = soft_outliers(x, status)
             logits = None if self.mode == "cart" else self.model(x, y_onehot, status, feature_mask)
-            if self.mode in ("model", "ranks"):
+            if self.mode in ("model", "ranks", "outliers"):
                 return logits
             gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
             if self.mode == "cart":

@@ -674,7 +674,8 @@ def _splits_script():
 def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
     """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
     model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; 'ranks' is
-    the same weights run as an inputs='ranks' model; an unknown mode is refused."""
+    the same weights run as an inputs='ranks' model; 'outliers' log-compresses what lies beyond 4 sd
+    of the inliers, and only that; an unknown mode is refused."""
     script = _splits_script()
     ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
     rng = np.random.default_rng(5)
@@ -700,5 +701,12 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     assert splits(guided["ranks"]) == splits(ranks.fit(X, y)) != splits(plain)
     with pytest.raises(ValueError, match="unknown mode"):
         script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)
+    x = torch.tensor([0.0, 1.0, 2.0, 1.0] * 5 + [1000.0, -7.0])[None, :, None]
+    rows = torch.arange(22)[None] < 21  # -7 is outside the node
+    squeezed = script.soft_outliers(x, rows)[0, :, 0]
+    upper = 1 + 4 * (10 / 19) ** 0.5  # the bounds come from the 20 inliers: mean 1, sd sqrt(10 / 19)
+    assert squeezed[:20].tolist() == x[0, :20, 0].tolist() and squeezed[20].item() == pytest.approx(np.log1p(1000) + upper)
+    tame = script.GuidedClassifier(ckpt, 2, "outliers", random_state=0).fit(X, y)  # normal X: no value beyond 4 sd
+    assert splits(tame) == splits(plain)
     table = np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 3.0], [1.0, 10.0]])  # column 0 is two-valued: skipped
     assert script.two_valued(table) == [True, False] and script.max_abs_z(table) == pytest.approx([6 / 12.5**0.5])
