@@ -13,8 +13,9 @@ with Transformers" (TMLR 2024), as described in docs/metatree.md:
 * the node's features are z-scored over the node's rows first (``normalize``), so each split
   sees its node re-standardised; with ``inputs="ranks"`` the model reads each feature's mid-ranks
   among the node's rows (as a share of them) instead of its values, so its input, like CART's
-  criterion, does not change under a monotone transform of a feature (heavy-tailed real features
-  then look like the corpus's; the threshold is still the midpoint of the values);
+  criterion, does not change under a monotone transform of a feature (the threshold is still the
+  midpoint of the values; trained so, cpu-small was not better on the real tables, see
+  docs/metatree.md);
 * training targets are Gaussian-smoothed over the target tree's split feature
   (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - v*|``, v* the
   split's lower value: the largest x_.,f* <= t* among the node's rows; the reference measures from
