@@ -451,6 +451,25 @@ def test_inputs_ranks_is_recorded_in_the_checkpoint_and_manifest_and_old_checkpo
     assert not (tmp_path / "bad").exists()
 
 
+def test_sigma_is_recorded_and_a_bad_one_refused_before_the_run_folder_is_made(tmp_path):
+    from scmforge.models.train import main as train_main
+
+    out = tmp_path / "narrow"
+    assert train_main([str(out), "--recipe", "test-tiny", "--steps", "1", "--threads", "1", "--sigma", "0.02",
+                       "--quiet"]) == 0
+    model, _ = load_model(str(out / "checkpoint.pt"))
+    assert model.config.sigma == 0.02
+    assert json.loads((out / "manifest.json").read_text())["settings"]["model"]["sigma"] == 0.02
+    with pytest.raises(scmforge.InvalidInputError, match="holds a run with other settings"):
+        train(str(out), recipe="test-tiny", steps=1, threads=1, quiet=True)
+    for bad in (0.0, 1.5):
+        with pytest.raises(scmforge.InvalidInputError, match=f"sigma must be in \\(0, 1\\), got {bad}"):
+            train(str(tmp_path / "bad"), recipe="test-tiny", quiet=True, sigma=bad)
+    with pytest.raises(scmforge.InvalidInputError, match="sigma must be in"):
+        train_main([str(tmp_path / "bad"), "--recipe", "test-tiny", "--sigma", "-1"])
+    assert not (tmp_path / "bad").exists()
+
+
 def test_a_corpus_folder_smaller_than_the_schedule_is_read_again(tmp_path):
     # A 2-batch folder and a 7-step schedule: the run completes, steps 3, 5 and 7 read batch 0 again
     # (and steps 4 and 6 batch 1) with other feature permutations; resumed runs wrap the same way.

@@ -103,7 +103,7 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
           seed: int = 0, data: Optional[str] = None, workers: Optional[int] = None, threads: Optional[int] = None,
           device: str = "cpu", quiet: bool = False, init: Optional[str] = None, precision: Optional[str] = None,
           labels: str = "tree", model_sizes: Optional[dict] = None, inputs: Optional[str] = None,
-          **corpus_options: Any) -> dict:
+          sigma: Optional[float] = None, **corpus_options: Any) -> dict:
     """Trains (or resumes) a MetaTree model in folder ``out``; returns the final metrics.
 
     ``recipe``: a name in :data:`RECIPES`; ``steps`` overrides its length and ``stride`` its
@@ -121,7 +121,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
     (keys: ``MODEL_SIZES``; recorded in the manifest's settings); ``inputs``: what the model reads
     of a feature, "values" (the recipes') or "ranks" (its mid-ranks among the node's rows,
-    :class:`MetaTreeConfig`).
+    :class:`MetaTreeConfig`); ``sigma``: the width of the soft target's bump as a share of the
+    node's largest distance to the threshold (the recipes': 0.05; :class:`MetaTreeConfig`).
     """
     if recipe not in RECIPES:
         raise InvalidInputError(f"unknown recipe {recipe!r}; known: {', '.join(RECIPES)}")
@@ -141,6 +142,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
         r["model"] = {**r["model"], **model_sizes}
     if inputs is not None:  # checked by MetaTreeConfig below, before the run folder is made
         r["model"] = {**r["model"], "inputs": inputs}
+    if sigma is not None:  # checked by MetaTreeConfig below, before the run folder is made
+        r["model"] = {**r["model"], "sigma": float(sigma)}
     if micro_batch is not None:
         if micro_batch < 1:
             raise InvalidInputError(f"micro_batch must be >= 1, got {micro_batch}")
@@ -279,6 +282,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--inputs", choices=MetaTreeConfig.INPUTS,
                         help="what the model reads of a feature: its values z-scored over the node's rows (values, "
                              "the recipes'), or its mid-ranks among them (ranks: invariant to monotone transforms)")
+    parser.add_argument("--sigma", type=float,
+                        help="width of the soft target's Gaussian bump over the split feature's rows, as a share "
+                             "of the node's largest distance to the threshold, in (0, 1) (the recipes': 0.05)")
     parser.add_argument("--micro-batch", type=int, metavar="M",
                         help="at most M examples per forward pass; the step's gradient is accumulated over "
                              "them, bounding its memory (gpu-base: 64; default: a node's examples at once)")
@@ -325,7 +331,7 @@ def main(argv: list[str]) -> int:
                    minutes=args.minutes, seed=args.seed, data=args.data, workers=args.workers, threads=args.threads, device=args.device,
                    quiet=args.quiet, init=args.init, precision=args.precision, labels=args.input_labels,
                    model_sizes={k: getattr(args, k) for k in MODEL_SIZES if getattr(args, k) is not None},
-                   inputs=args.inputs, **options)
+                   inputs=args.inputs, sigma=args.sigma, **options)
     print(run_summary(result, args.out, "examples"))
     return 0
 
