@@ -13,7 +13,8 @@ split choice replaced in part by CART's criterion:
   real features and the present classes (the first is the identity), then the argmax cell;
 * ``ranks``: the checkpoint's weights run as a model of ``inputs="ranks"``: it reads each
   feature's mid-ranks among the node's rows instead of its values (``MetaTreeConfig``), although
-  it was trained on values;
+  it was trained on values; ``mixed``: likewise as a model of ``inputs="mixed"`` (ranks for the
+  features of many levels in the node, values for the others);
 * ``outliers``: the model reads each feature after the corpus's outlier step over the node's rows
   (TabPFN's: 4-sigma bounds from the inliers of a first 4-sigma cut, log-compressed beyond them;
   ``src/prior/postprocess.cpp``), so real features' tails end as the corpus's do.
@@ -82,13 +83,13 @@ def soft_outliers(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
 class Guided:
     """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
 
-    MODES = ("model", "threshold", "feature", "cart", "ranks", "outliers")
+    MODES = ("model", "threshold", "feature", "cart", "ranks", "mixed", "outliers")
 
     def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
         if mode not in self.MODES and not mode.startswith("permutations="):
             raise ValueError(f"unknown mode {mode!r}; known: {', '.join(self.MODES)}, permutations=P")
-        if mode == "ranks":  # the same weights, read as a model of inputs="ranks"
-            model.config = dataclasses.replace(model.config, inputs="ranks")
+        if mode in ("ranks", "mixed"):  # the same weights, read as a model of those inputs
+            model.config = dataclasses.replace(model.config, inputs=mode)
         self.model, self.config, self.mode, self.seed = model, model.config, mode, seed
 
     def __call__(self, x: torch.Tensor, y_onehot: torch.Tensor, status: torch.Tensor,
@@ -99,7 +100,7 @@ class Guided:
             if self.mode == "outliers":
                 x = soft_outliers(x, status)
             logits = None if self.mode == "cart" else self.model(x, y_onehot, status, feature_mask)
-            if self.mode in ("model", "ranks", "outliers"):
+            if self.mode in ("model", "ranks", "mixed", "outliers"):
                 return logits
             gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
             if self.mode == "cart":

@@ -13,7 +13,8 @@ import scmforge  # noqa: E402
 import scmforge.corpus  # noqa: E402
 import scmforge.tree  # noqa: E402
 from scmforge.models import BUNDLED_CHECKPOINT, MetaTreeClassifier, MetaTreeConfig, MetaTreeModel, load_model, train  # noqa: E402
-from scmforge.models.metatree import checkpoint_state, generate_splits, loss, loss_backward, node_ranks, smoothed_targets  # noqa: E402
+from scmforge.models.metatree import (MIXED_LEVELS, checkpoint_state, generate_splits, loss, loss_backward, many_levels,  # noqa: E402
+                                     node_ranks, smoothed_targets)
 from scmforge.models.train import learning_rate, permute_features, RECIPES  # noqa: E402
 
 TINY = dict(width=16, layers=1, heads=2, mlp_ratio=2, max_rows=64)
@@ -93,7 +94,7 @@ def test_config_and_input_errors():
         MetaTreeConfig(width=10, heads=4)
     with pytest.raises(scmforge.InvalidInputError, match="sigma"):
         MetaTreeConfig(sigma=0.0)
-    with pytest.raises(scmforge.InvalidInputError, match="inputs must be one of values, ranks, got 'rank'"):
+    with pytest.raises(scmforge.InvalidInputError, match="inputs must be one of values, ranks, mixed, got 'rank'"):
         MetaTreeConfig(inputs="rank")
     with pytest.raises(scmforge.InvalidInputError, match="unknown MetaTree config keys"):
         MetaTreeConfig.from_dict({"width": 16, "colour": 1})
@@ -117,6 +118,20 @@ def test_node_ranks_are_mid_ranks_among_the_nodes_rows():
     torch.testing.assert_close(node_ranks(x, rows), expected, rtol=0, atol=1e-7)
 
 
+def test_many_levels_counts_distinct_values_among_the_nodes_rows_only():
+    n = 4 * MIXED_LEVELS
+    x = torch.zeros(2, n, 4)
+    x[:, :, 0] = torch.arange(n) % 3  # three levels: values
+    x[:, :, 1] = torch.arange(n) % (MIXED_LEVELS + 1)  # one level more than the cut: ranks
+    x[:, :, 2] = torch.arange(n) % MIXED_LEVELS  # exactly the cut, fewer than half the rows: values
+    x[:, :, 3] = torch.arange(n) % MIXED_LEVELS + 100.0 * (torch.arange(n) >= n - MIXED_LEVELS)  # levels outside the node
+    rows = torch.ones(2, n, dtype=torch.bool)
+    rows[:, n - MIXED_LEVELS:] = False
+    rows[1, 6:] = False  # six rows: three levels are not more than half of them, six distinct ones are
+    x[1, :6, 3] = torch.arange(6.0)
+    assert many_levels(x, rows).tolist() == [[False, True, False, False], [False, True, True, True]]
+
+
 @pytest.mark.parametrize("inputs", ["values", "ranks"])
 def test_a_ranks_model_reads_no_more_than_the_order_of_a_feature(inputs):
     """inputs='ranks': a strictly increasing transform of a feature leaves every logit as it was
@@ -133,6 +148,34 @@ def test_a_ranks_model_reads_no_more_than_the_order_of_a_feature(inputs):
         after = model(warped, batch["y_onehot"], status, batch["feature_mask"])
     finite = torch.isfinite(before)
     assert (before[finite] == after[finite]).all() == (inputs == "ranks")
+
+
+def test_a_mixed_model_reads_ranks_of_many_level_features_and_values_of_few_level_ones():
+    """inputs='mixed': a monotone warp of a many-level feature leaves the logits as they were; one
+    of a three-level feature moves them; and its few-level features read as a 'values' model's."""
+    torch.manual_seed(0)
+    mixed = MetaTreeModel(MetaTreeConfig(**TINY, inputs="mixed"))
+    values = MetaTreeModel(MetaTreeConfig(**TINY))
+    values.load_state_dict(mixed.state_dict())
+    ranks = MetaTreeModel(MetaTreeConfig(**TINY, inputs="ranks"))
+    ranks.load_state_dict(mixed.state_dict())
+    batch, _, _ = stump_batch(torch.Generator().manual_seed(3), b=2, n=40)
+    x, y, mask = batch["x"].clone(), batch["y_onehot"], batch["feature_mask"]
+    status = torch.ones(2, 40, dtype=torch.bool)
+    few = torch.arange(x.shape[2])[mask[0]][-1]
+    x[:, :, few] = torch.tensor([0.0, 1.0, 10.0])[torch.arange(40) % 3]  # uneven: its ranks differ from its values
+    assert many_levels(x, status)[mask].tolist().count(False) == 2  # `few`, in each example
+    with torch.no_grad():
+        before = mixed(x, y, status, mask)
+        warped = x.clone()
+        warped[:, :, 1] = torch.exp(3 * warped[:, :, 1])
+        assert torch.equal(mixed(warped, y, status, mask), before)
+        warped[:, :, few] = warped[:, :, few] ** 3
+        assert not torch.equal(mixed(warped, y, status, mask), before)
+        only_few = x.clone()
+        only_few[:, :, mask[0]] = x[:, :, few][..., None]  # every real feature three-valued: reads as values
+        assert torch.equal(mixed(only_few, y, status, mask), values(only_few, y, status, mask))
+        assert not torch.equal(mixed(only_few, y, status, mask), ranks(only_few, y, status, mask))
 
 
 def test_smoothed_target_peaks_at_the_threshold_rows_of_the_split_feature():
@@ -693,7 +736,7 @@ def _splits_script():
 def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
     """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
     model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; 'ranks' is
-    the same weights run as an inputs='ranks' model; 'outliers' log-compresses what lies beyond 4 sd
+    the same weights run as an inputs='ranks' model, 'mixed' as an inputs='mixed' one; 'outliers' log-compresses what lies beyond 4 sd
     of the inliers, and only that; an unknown mode is refused."""
     script = _splits_script()
     ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
@@ -707,7 +750,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
         return [(n["feature"], round(n["threshold"], 6)) for n in json.loads(clf.to_json())["nodes"] if "feature" in n]
 
     guided = {m: script.GuidedClassifier(ckpt, 2, m, random_state=0).fit(X, y)
-              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4", "ranks")}
+              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4", "ranks", "mixed")}
     cart = scmforge.tree.DecisionTreeClassifier(max_depth=2).fit(X, y)
     assert splits(guided["cart"]) == splits(cart) and len(splits(cart)) == 3
     plain = MetaTreeClassifier(ckpt, depth=2, random_state=0).fit(X, y)
@@ -718,6 +761,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     assert splits(guided["permutations=4"]) != splits(plain)  # an untrained model is not permutation-invariant
     ranks = MetaTreeClassifier(save_tiny(tmp_path / "r.pt", max_rows=256, inputs="ranks"), depth=2, random_state=0)
     assert splits(guided["ranks"]) == splits(ranks.fit(X, y)) != splits(plain)
+    assert splits(guided["mixed"]) == splits(guided["ranks"])  # normal X: every feature has many levels
     with pytest.raises(ValueError, match="unknown mode"):
         script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)
     x = torch.tensor([0.0, 1.0, 2.0, 1.0] * 5 + [1000.0, -7.0])[None, :, None]

@@ -15,7 +15,8 @@ with Transformers" (TMLR 2024), as described in docs/metatree.md:
   among the node's rows (as a share of them) instead of its values, so its input, like CART's
   criterion, does not change under a monotone transform of a feature (the threshold is still the
   midpoint of the values; trained so, cpu-small was not better on the real tables, see
-  docs/metatree.md);
+  docs/metatree.md); ``inputs="mixed"`` reads mid-ranks for the features of many levels in the
+  node (more than ``MIXED_LEVELS``, or than half its rows) and values for the others;
 * training targets are Gaussian-smoothed over the target tree's split feature
   (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - v*|``, v* the
   split's lower value: the largest x_.,f* <= t* among the node's rows; the reference measures from
@@ -60,7 +61,7 @@ class MetaTreeConfig(ModelConfig):
     normalize: bool = True
     inputs: str = "values"
 
-    INPUTS: ClassVar[tuple[str, ...]] = ("values", "ranks")
+    INPUTS: ClassVar[tuple[str, ...]] = ("values", "ranks", "mixed")
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -182,6 +183,8 @@ class MetaTreeModel(nn.Module):
         keys = status | empty[:, None]
         if c.inputs == "ranks":
             x = node_ranks(x, keys)
+        elif c.inputs == "mixed":
+            x = torch.where(many_levels(x, keys)[:, None, :], node_ranks(x, keys), x)
         if c.normalize:
             x = standardize(x, keys)
         x = x * feature_mask[:, None, :]
@@ -214,6 +217,19 @@ def node_ranks(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     count = rows.sum(1)[:, None, None].clamp(min=1)
     ranks = (below + upto).to(x.dtype) / (2 * count)
     return ranks.transpose(1, 2) * rows[..., None]
+
+
+MIXED_LEVELS = 16
+
+
+def many_levels(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """(B, F) bool: the features with more distinct values over ``rows`` (B, N) than
+    ``MIXED_LEVELS`` or than half of those rows, the ones ``inputs="mixed"`` reads as ranks."""
+    keyed = x.transpose(1, 2).masked_fill(~rows[:, None, :], float("inf")).sort(dim=-1).values
+    steps = (keyed[..., 1:] != keyed[..., :-1]) & torch.isfinite(keyed[..., 1:])
+    levels = steps.sum(-1) + rows.any(1, keepdim=True)
+    count = rows.sum(1, keepdim=True)
+    return (levels > MIXED_LEVELS) | (2 * levels > count)
 
 
 def smoothed_targets(threshold_distance: torch.Tensor, split_feature: torch.Tensor, status: torch.Tensor,

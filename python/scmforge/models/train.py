@@ -120,8 +120,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     the paper's) or "prior" (the prior's own labels, which the target tree was fitted on);
     ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
     (keys: ``MODEL_SIZES``; recorded in the manifest's settings); ``inputs``: what the model reads
-    of a feature, "values" (the recipes') or "ranks" (its mid-ranks among the node's rows,
-    :class:`MetaTreeConfig`); ``sigma``: the width of the soft target's bump as a share of the
+    of a feature, "values" (the recipes'), "ranks" (its mid-ranks among the node's rows) or "mixed"
+    (ranks for the features of many levels in the node, values for the others; :class:`MetaTreeConfig`); ``sigma``: the width of the soft target's bump as a share of the
     node's largest distance to the threshold (the recipes': 0.05; :class:`MetaTreeConfig`).
     """
     if recipe not in RECIPES:
@@ -281,7 +281,8 @@ def main(argv: list[str]) -> int:
                             help=f"override the recipe model's {size} (cpu-small: {RECIPES['cpu-small']['model'][size]})")
     parser.add_argument("--inputs", choices=MetaTreeConfig.INPUTS,
                         help="what the model reads of a feature: its values z-scored over the node's rows (values, "
-                             "the recipes'), or its mid-ranks among them (ranks: invariant to monotone transforms)")
+                             "the recipes'), its mid-ranks among them (ranks: invariant to monotone transforms), or ranks for "
+                             "the features of more than 16 levels (or than half the node's rows) and values for the others (mixed)")
     parser.add_argument("--sigma", type=float,
                         help="width of the soft target's Gaussian bump over the split feature's rows, as a share "
                              "of the node's largest distance to the threshold, in (0, 1) (the recipes': 0.05)")
