@@ -17,7 +17,10 @@ split choice replaced in part by CART's criterion:
   features of many levels in the node, values for the others);
 * ``outliers``: the model reads each feature after the corpus's outlier step over the node's rows
   (TabPFN's: 4-sigma bounds from the inliers of a first 4-sigma cut, log-compressed beyond them;
-  ``src/prior/postprocess.cpp``), so real features' tails end as the corpus's do.
+  ``src/prior/postprocess.cpp``), so real features' tails end as the corpus's do;
+* ``center``: the model's feature, and as the threshold the centre of the model's bump on it
+  instead of its peak: the weighted median value of the feature's cells whose probability is at
+  least half the feature's largest, weighted by their probabilities (``bump_center``).
 
 Each mode is a wrapper that returns cell scores where the model returns logits, so the trees are
 generated, completed and applied exactly as the estimator's. Prints each mode against CART (pp,
@@ -80,10 +83,29 @@ def soft_outliers(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     return x.to(torch.float32)
 
 
+def bump_center(x: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Scores (B, N, F), 0 at one cell per example and -inf elsewhere: in the feature of the
+    argmax cell, the cell at the weighted median value of the cells whose probability is at least
+    half of that feature's largest, weighted by their probabilities (the first such cell in the
+    rows' order where values tie)."""
+    b, n, f = x.shape
+    chosen = logits.flatten(1).argmax(1) % f
+    column = logits[torch.arange(b), :, chosen]  # (B, N)
+    p = torch.sigmoid(column.double())
+    w = torch.where(p >= p.amax(1, keepdim=True) / 2, p, torch.zeros_like(p))
+    values = x[torch.arange(b), :, chosen].double()
+    order = values.argsort(dim=1, stable=True)
+    cum = w.gather(1, order).cumsum(1)
+    at = order.gather(1, (cum < cum[:, -1:] / 2).sum(1, keepdim=True))[:, 0]
+    scores = torch.full_like(logits, -torch.inf)
+    scores[torch.arange(b), at, chosen] = 0.0
+    return scores
+
+
 class Guided:
     """A MetaTree model whose logits are replaced, in part, by CART's criterion (see the module doc)."""
 
-    MODES = ("model", "threshold", "feature", "cart", "ranks", "mixed", "outliers")
+    MODES = ("model", "threshold", "feature", "cart", "ranks", "mixed", "outliers", "center")
 
     def __init__(self, model: torch.nn.Module, mode: str, seed: int = 0) -> None:
         if mode not in self.MODES and not mode.startswith("permutations="):
@@ -102,6 +124,8 @@ class Guided:
             logits = None if self.mode == "cart" else self.model(x, y_onehot, status, feature_mask)
             if self.mode in ("model", "ranks", "mixed", "outliers"):
                 return logits
+            if self.mode == "center":
+                return bump_center(x, logits)
             gini = cell_gini(x.to(torch.float64), y_onehot.to(torch.float64), status, feature_mask)
             if self.mode == "cart":
                 return -gini

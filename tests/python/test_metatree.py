@@ -736,7 +736,8 @@ def _splits_script():
 def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path):
     """scripts/metatree_splits.py: 'cart' writes scmforge CART's depth-2 tree; 'threshold' keeps the
     model's features; 'feature' takes CART's root feature; 'permutations=1' is the model; 'ranks' is
-    the same weights run as an inputs='ranks' model, 'mixed' as an inputs='mixed' one; 'outliers' log-compresses what lies beyond 4 sd
+    the same weights run as an inputs='ranks' model, 'mixed' as an inputs='mixed' one; 'center' takes
+    the weighted median of the bump's upper half; 'outliers' log-compresses what lies beyond 4 sd
     of the inliers, and only that; an unknown mode is refused."""
     script = _splits_script()
     ckpt = save_tiny(tmp_path / "m.pt", max_rows=256)
@@ -750,7 +751,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
         return [(n["feature"], round(n["threshold"], 6)) for n in json.loads(clf.to_json())["nodes"] if "feature" in n]
 
     guided = {m: script.GuidedClassifier(ckpt, 2, m, random_state=0).fit(X, y)
-              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4", "ranks", "mixed")}
+              for m in ("model", "cart", "threshold", "feature", "permutations=1", "permutations=4", "ranks", "mixed", "center")}
     cart = scmforge.tree.DecisionTreeClassifier(max_depth=2).fit(X, y)
     assert splits(guided["cart"]) == splits(cart) and len(splits(cart)) == 3
     plain = MetaTreeClassifier(ckpt, depth=2, random_state=0).fit(X, y)
@@ -762,6 +763,7 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     ranks = MetaTreeClassifier(save_tiny(tmp_path / "r.pt", max_rows=256, inputs="ranks"), depth=2, random_state=0)
     assert splits(guided["ranks"]) == splits(ranks.fit(X, y)) != splits(plain)
     assert splits(guided["mixed"]) == splits(guided["ranks"])  # normal X: every feature has many levels
+    assert splits(guided["center"])[0][0] == root_model[0]
     with pytest.raises(ValueError, match="unknown mode"):
         script.GuidedClassifier(ckpt, 2, "gini", random_state=0).fit(X, y)
     x = torch.tensor([0.0, 1.0, 2.0, 1.0] * 5 + [1000.0, -7.0])[None, :, None]
@@ -769,6 +771,13 @@ def test_split_diagnosis_modes_replace_exactly_their_part_of_the_choice(tmp_path
     squeezed = script.soft_outliers(x, rows)[0, :, 0]
     upper = 1 + 4 * (10 / 19) ** 0.5  # the bounds come from the 20 inliers: mean 1, sd sqrt(10 / 19)
     assert squeezed[:20].tolist() == x[0, :20, 0].tolist() and squeezed[20].item() == pytest.approx(np.log1p(1000) + upper)
+    values = torch.tensor([3.0, 9.0, 5.0, 0.0, 6.0, 4.0, 7.0, 1.0])  # one row per value, shuffled
+    p = {4.0: 0.6, 5.0: 0.65, 6.0: 0.7, 7.0: 0.36}  # peak at 6; the cells at half of it or more centre on 5
+    probs = torch.tensor([p.get(v, 0.3) for v in values.tolist()])
+    x2 = torch.stack([values, values], -1)[None]
+    logits2 = torch.stack([torch.logit(probs), torch.full((8,), -5.0)], -1)[None]
+    center = script.bump_center(x2, logits2)
+    assert center.flatten().argmax().item() == 2 * 2 and torch.isfinite(center).sum() == 1  # row 2 (value 5), feature 0
     tame = script.GuidedClassifier(ckpt, 2, "outliers", random_state=0).fit(X, y)  # normal X: no value beyond 4 sd
     assert splits(tame) == splits(plain)
     table = np.array([[0.0, 1.0], [0.0, 2.0], [1.0, 3.0], [1.0, 10.0]])  # column 0 is two-valued: skipped
