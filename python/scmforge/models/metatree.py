@@ -16,7 +16,8 @@ with Transformers" (TMLR 2024), as described in docs/metatree.md:
   criterion, does not change under a monotone transform of a feature (the threshold is still the
   midpoint of the values; trained so, cpu-small was not better on the real tables, see
   docs/metatree.md); ``inputs="mixed"`` reads mid-ranks for the features of many levels in the
-  node (more than ``MIXED_LEVELS``, or than half its rows) and values for the others;
+  node (more than ``MIXED_LEVELS``, or than half its rows) and values for the others (trained
+  so, worse than either; docs/metatree.md);
 * training targets are Gaussian-smoothed over the target tree's split feature
   (``T_ij = 1[j = f*] exp(-(d_i / max d)^2 / (2 sigma^2))`` with ``d_i = |x_i,f* - v*|``, v* the
   split's lower value: the largest x_.,f* <= t* among the node's rows; the reference measures from
