@@ -28,7 +28,7 @@ from torch.utils.data import DataLoader
 
 from scmforge._errors import InvalidInputError
 from scmforge.models._common import PRECISIONS, Precision, RunFolder, learning_rate, parse_prior_overrides, run_summary
-from scmforge.models.metatree import MetaTreeConfig, MetaTreeModel, loss_backward, parameter_count
+from scmforge.models.metatree import MIXED_LEVELS, MetaTreeConfig, MetaTreeModel, loss_backward, parameter_count
 
 # Recipes: model sizes, optimisation, and "corpus": options of the streamed corpus (command-line
 # options override them; a --data folder keeps those it was built with). cpu-small's schedule is
@@ -121,7 +121,8 @@ def train(out: str, recipe: str = "cpu-small", steps: Optional[int] = None, stri
     ``model_sizes``: some of the recipe's model sizes replaced, e.g. ``{"width": 64, "layers": 4}``
     (keys: ``MODEL_SIZES``; recorded in the manifest's settings); ``inputs``: what the model reads
     of a feature, "values" (the recipes'), "ranks" (its mid-ranks among the node's rows) or "mixed"
-    (ranks for the features of many levels in the node, values for the others; :class:`MetaTreeConfig`); ``sigma``: the width of the soft target's bump as a share of the
+    (ranks for the features of many levels in the node, values for the others;
+    :class:`MetaTreeConfig`); ``sigma``: the width of the soft target's bump as a share of the
     node's largest distance to the threshold (the recipes': 0.05; :class:`MetaTreeConfig`).
     """
     if recipe not in RECIPES:
@@ -282,7 +283,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--inputs", choices=MetaTreeConfig.INPUTS,
                         help="what the model reads of a feature: its values z-scored over the node's rows (values, "
                              "the recipes'), its mid-ranks among them (ranks: invariant to monotone transforms), or ranks for "
-                             "the features of more than 16 levels (or than half the node's rows) and values for the others (mixed)")
+                             f"the features of more than {MIXED_LEVELS} levels (or than half the node's rows) and values for the others "
+                             "(mixed)")
     parser.add_argument("--sigma", type=float,
                         help="width of the soft target's Gaussian bump over the split feature's rows, as a share "
                              "of the node's largest distance to the threshold, in (0, 1) (the recipes': 0.05)")
