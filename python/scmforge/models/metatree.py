@@ -184,8 +184,9 @@ class MetaTreeModel(nn.Module):
         keys = status | empty[:, None]
         if c.inputs == "ranks":
             x = node_ranks(x, keys)
-        elif c.inputs == "mixed":
-            x = torch.where(many_levels(x, keys)[:, None, :], node_ranks(x, keys), x)
+        elif c.inputs == "mixed":  # one sort serves both the level count and the ranks
+            keyed = sorted_over_rows(x, keys)
+            x = torch.where(many_levels(x, keys, keyed)[:, None, :], node_ranks(x, keys, keyed), x)
         if c.normalize:
             x = standardize(x, keys)
         x = x * feature_mask[:, None, :]
@@ -208,11 +209,18 @@ def standardize(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     return (x - mean) / var.sqrt().clamp(min=1e-6)
 
 
-def node_ranks(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+def sorted_over_rows(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """(B, F, N): each feature's values over ``rows`` (B, N) in ascending order, then +inf for
+    the other rows."""
+    return x.transpose(1, 2).masked_fill(~rows[:, None, :], float("inf")).sort(dim=-1).values.contiguous()
+
+
+def node_ranks(x: torch.Tensor, rows: torch.Tensor, keyed: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Each cell's mid-rank among its feature's values over ``rows`` (B, N) of its example, as a
-    share of them: (values below + values equal / 2) / rows, in (0, 1); 0 outside ``rows``."""
+    share of them: (values below + values equal / 2) / rows, in (0, 1); 0 outside ``rows``.
+    ``keyed``: ``sorted_over_rows(x, rows)`` where the caller has it."""
     xt = x.transpose(1, 2).contiguous()  # (B, F, N)
-    keyed = xt.masked_fill(~rows[:, None, :], float("inf")).sort(dim=-1).values.contiguous()
+    keyed = sorted_over_rows(x, rows) if keyed is None else keyed
     below = torch.searchsorted(keyed, xt, side="left")
     upto = torch.searchsorted(keyed, xt, side="right")
     count = rows.sum(1)[:, None, None].clamp(min=1)
@@ -223,10 +231,11 @@ def node_ranks(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
 MIXED_LEVELS = 16
 
 
-def many_levels(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+def many_levels(x: torch.Tensor, rows: torch.Tensor, keyed: Optional[torch.Tensor] = None) -> torch.Tensor:
     """(B, F) bool: the features with more distinct values over ``rows`` (B, N) than
-    ``MIXED_LEVELS`` or than half of those rows, the ones ``inputs="mixed"`` reads as ranks."""
-    keyed = x.transpose(1, 2).masked_fill(~rows[:, None, :], float("inf")).sort(dim=-1).values
+    ``MIXED_LEVELS`` or than half of those rows, the ones ``inputs="mixed"`` reads as ranks.
+    ``keyed``: ``sorted_over_rows(x, rows)`` where the caller has it."""
+    keyed = sorted_over_rows(x, rows) if keyed is None else keyed
     steps = (keyed[..., 1:] != keyed[..., :-1]) & torch.isfinite(keyed[..., 1:])
     levels = steps.sum(-1) + rows.any(1, keepdim=True)
     count = rows.sum(1, keepdim=True)
